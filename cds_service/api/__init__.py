@@ -1,0 +1,1 @@
+"""api layer (shared/architecture.md)."""

@@ -1,0 +1,1 @@
+"""cards layer (shared/architecture.md)."""

@@ -1,0 +1,1 @@
+"""cdshooks layer (shared/architecture.md)."""

@@ -1,0 +1,83 @@
+"""Turning facts into evidence rows: one place for how a fact is shown on a card."""
+
+from __future__ import annotations
+
+from cds_service.engine.facts import (
+    AntibodyResult,
+    LabResult,
+    MeasureResult,
+    MedicationExposure,
+)
+from cds_service.engine.findings import Evidence
+
+
+def _number(value: float) -> str:
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.3g}"
+
+
+def lab_evidence(result: LabResult) -> Evidence:
+    shown = f"{_number(result.value)} {result.unit}"
+    ratio = result.times_upper_limit
+    if ratio is not None:
+        shown += f" ({ratio:.1f}x ULN)"
+    if result.reported_as and result.reported_as != f"{_number(result.value)} {result.unit}":
+        shown += f"; reported {result.reported_as}"
+    low = "" if result.reference_low is None else _number(result.reference_low)
+    high = "" if result.reference_high is None else _number(result.reference_high)
+    reference_range = f"{low}-{high} {result.unit}" if high else ""
+    if reference_range and not result.range_from_result:
+        reference_range += " (fallback by sex and age)"
+    return Evidence(
+        label=result.source.display or result.analyte.value.upper(),
+        value=shown,
+        reference=result.source.reference,
+        when=result.effective,
+        reference_range=reference_range,
+    )
+
+
+def antibody_evidence(result: AntibodyResult) -> Evidence:
+    shown = result.status.value
+    if result.reported_as:
+        shown += f" ({result.reported_as})"
+    return Evidence(
+        label=result.source.display or f"Anti-{result.antibody.value.upper()}",
+        value=shown,
+        reference=result.source.reference,
+        when=result.effective,
+    )
+
+
+def medication_evidence(exposure: MedicationExposure) -> Evidence:
+    parts = [exposure.agent.value, "active" if exposure.active else "stopped"]
+    if exposure.daily_dose_mg is not None:
+        parts.append(f"{_number(exposure.daily_dose_mg)} mg/day")
+    if exposure.start is not None:
+        parts.append(f"since {exposure.start.isoformat()}")
+    if exposure.end is not None:
+        parts.append(f"until {exposure.end.isoformat()}")
+    return Evidence(
+        label=exposure.source.display or exposure.agent.value,
+        value=", ".join(parts),
+        reference=exposure.source.reference,
+        when=exposure.start,
+    )
+
+
+def measure_evidence(result: MeasureResult) -> Evidence:
+    if result.number is not None:
+        shown = f"{_number(result.number)} {result.unit}".strip()
+    elif result.flag is not None:
+        shown = "yes" if result.flag else "no"
+    elif result.grade is not None:
+        shown = result.grade.value
+    else:
+        shown = "recorded"
+    if result.body_site:
+        shown += f" ({result.body_site})"
+    return Evidence(
+        label=result.source.display or result.measure.value,
+        value=shown,
+        reference=result.source.reference,
+        when=result.effective,
+    )

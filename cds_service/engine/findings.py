@@ -1,0 +1,95 @@
+"""What the engine says: findings, each resting on cited evidence.
+
+A finding is rendered by the cards layer into exactly one card (contract.md §2); the engine
+decides *what* holds and *why*, the cards layer decides the words and the wire format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from cds_service.engine.concepts import Agent
+
+
+class FindingCode(StrEnum):
+    """The finding codes of contract.md §2 (public interface: never rename)."""
+
+    ESCALATE_SECOND_LINE = "escalate-second-line"
+    ESCALATE_THIRD_LINE = "escalate-third-line"
+    URGENT_ESCALATION = "urgent-escalation"
+    REASSESS_ACTIVITY_VS_DAMAGE = "reassess-activity-vs-damage"
+    WEAKNESS_LIKELY_DAMAGE = "weakness-likely-damage"
+    REASSESS_DIAGNOSIS = "reassess-diagnosis"
+    SUSPECT_IBM = "suspect-ibm"
+    SUSPECT_STEROID_MYOPATHY = "suspect-steroid-myopathy"
+    SUSPECT_HYPOTHYROIDISM = "suspect-hypothyroidism"
+    STATIN_AND_HMGCR = "statin-and-hmgcr"
+    MALIGNANCY_SCREENING = "malignancy-screening"
+    WORKUP_INCOMPLETE = "workup-incomplete"
+    ORDER_STATIN_WITH_HMGCR = "order-statin-with-hmgcr"
+    ORDER_ESCALATION_NOT_SUPPORTED = "order-escalation-not-supported"
+    ORDER_DUPLICATE_IMMUNOSUPPRESSANT = "order-duplicate-immunosuppressant"
+    ORDER_LINE_GUIDANCE = "order-line-guidance"
+
+
+class Severity(StrEnum):
+    """Maps one to one onto the CDS Hooks card indicator."""
+
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+class Workup(StrEnum):
+    """Work-up the engine may ask for; the cards layer turns each into a ServiceRequest."""
+
+    ENZYME_PANEL = "enzyme-panel"
+    THIGH_MRI_STIR = "thigh-mri-stir"
+    MYOSITIS_ANTIBODY_PANEL = "myositis-antibody-panel"
+    TSH = "tsh"
+    STRENGTH_ASSESSMENT = "strength-assessment"
+    MUSCLE_BIOPSY = "muscle-biopsy"
+    MALIGNANCY_SCREEN = "malignancy-screen"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One row of a card's evidence table.
+
+    ``label`` names the test or fact ("CK"), ``value`` is the value with its unit as shown
+    ("1250 U/L (5.2x ULN)"), ``reference_range`` the range it was judged against, and
+    ``reference`` the FHIR resource it came from.
+    """
+
+    label: str
+    value: str
+    reference: str
+    when: date | None = None
+    reference_range: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TherapyOption:
+    """An escalation agent offered on a card; at most one per finding is recommended."""
+
+    agent: Agent
+    recommended: bool
+    rationale: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: FindingCode
+    severity: Severity
+    rule_id: str
+    rule_version: str
+    reason: str
+    evidence: tuple[Evidence, ...]
+    reference_section: str
+    gaps: tuple[str, ...] = ()
+    options: tuple[TherapyOption, ...] = ()
+    workup: tuple[Workup, ...] = ()
+    stop_references: tuple[str, ...] = ()
+    order_reference: str = ""

@@ -1,0 +1,1 @@
+"""One module per rule; each opens with a When/Then docstring and its reference section."""

@@ -1,0 +1,1 @@
+"""fhir layer (shared/architecture.md)."""

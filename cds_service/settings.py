@@ -1,0 +1,77 @@
+"""Service configuration: environment variables with the prefix ``CDS_`` (contract.md §4)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Environment(StrEnum):
+    DEV = "dev"
+    PROD = "prod"
+
+
+class Settings(BaseSettings):
+    """All settings of the service. Unsafe combinations are refused at start-up."""
+
+    model_config = SettingsConfigDict(env_prefix="CDS_", extra="ignore", frozen=True)
+
+    env: Environment = Field(default=Environment.PROD, description="dev or prod")
+    host: str = Field(default="127.0.0.1", description="address to bind")
+    port: int = Field(default=8000, ge=1, le=65535, description="port to bind")
+    workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes")
+    auth_required: bool = Field(default=True, description="verify the EHR's JWT everywhere")
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="external base URL of the service; JWT aud is checked against it",
+    )
+    trusted_clients: Path | None = Field(
+        default=None, description="JSON file of trusted CDS clients (contract.md §4)"
+    )
+    database_url: str = Field(
+        default="sqlite:///./var/feedback.sqlite3",
+        description="SQLAlchemy URL where feedback is stored",
+    )
+    mappings_dir: Path = Field(
+        default=PROJECT_ROOT / "mappings", description="terminology tables"
+    )
+    fixtures_dir: Path = Field(
+        default=PROJECT_ROOT / "fixtures", description="synthetic patients (dev)"
+    )
+    thresholds_file: Path | None = Field(
+        default=None, description="TOML file overriding the engine's clinical thresholds"
+    )
+    cors_origins: tuple[str, ...] = Field(
+        default=("*",), description="origins allowed by CORS (browser CDS clients)"
+    )
+    fhir_timeout_seconds: float = Field(
+        default=2.0, gt=0, le=30, description="deadline for all FHIR fetches of one call"
+    )
+    fhir_max_pages: int = Field(default=20, ge=1, le=1000, description="Bundle pages followed")
+    max_body_bytes: int = Field(default=10_000_000, ge=1024, description="request size limit")
+    max_json_depth: int = Field(default=64, ge=8, description="JSON nesting limit")
+    max_entries: int = Field(default=20_000, ge=1, description="resources read per call")
+    embedded_fhir: bool | None = Field(
+        default=None, description="serve fixtures as a read-only FHIR endpoint (dev default)"
+    )
+    log_level: str = Field(default="INFO", description="log level")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe(self) -> Self:
+        if self.env is Environment.PROD and not self.auth_required:
+            raise ValueError("CDS_ENV=prod refuses to start with CDS_AUTH_REQUIRED=false")
+        return self
+
+    @property
+    def is_dev(self) -> bool:
+        return self.env is Environment.DEV
+
+    @property
+    def serves_embedded_fhir(self) -> bool:
+        return self.is_dev if self.embedded_fhir is None else self.embedded_fhir and self.is_dev

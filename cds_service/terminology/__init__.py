@@ -1,0 +1,1 @@
+"""terminology layer (shared/architecture.md)."""
