@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +21,9 @@ class Environment(StrEnum):
 class Settings(BaseSettings):
     """All settings of the service. Unsafe combinations are refused at start-up."""
 
-    model_config = SettingsConfigDict(env_prefix="CDS_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="CDS_", extra="ignore", frozen=True, hide_input_in_errors=True
+    )
 
     env: Environment = Field(default=Environment.PROD, description="dev or prod")
     host: str = Field(default="127.0.0.1", description="address to bind")
@@ -34,13 +37,21 @@ class Settings(BaseSettings):
     trusted_clients: Path | None = Field(
         default=None, description="JSON file of trusted CDS clients (contract.md §4)"
     )
+    auth_algorithms: tuple[str, ...] = Field(
+        default=("ES384", "RS384"),
+        description="JWT algorithms accepted (ES256, RS256, PS384 may be added; never none/HS*)",
+    )
+    auth_leeway_seconds: int = Field(
+        default=60, ge=0, le=60, description="clock skew allowed on exp, iat and nbf"
+    )
+    auth_tenant_required: bool = Field(
+        default=False, description="refuse tokens without a tenant claim"
+    )
     database_url: str = Field(
         default="sqlite:///./var/feedback.sqlite3",
         description="SQLAlchemy URL where feedback is stored",
     )
-    mappings_dir: Path = Field(
-        default=PROJECT_ROOT / "mappings", description="terminology tables"
-    )
+    mappings_dir: Path = Field(default=PROJECT_ROOT / "mappings", description="terminology tables")
     fixtures_dir: Path = Field(
         default=PROJECT_ROOT / "fixtures", description="synthetic patients (dev)"
     )
@@ -61,11 +72,32 @@ class Settings(BaseSettings):
         default=None, description="serve fixtures as a read-only FHIR endpoint (dev default)"
     )
     log_level: str = Field(default="INFO", description="log level")
+    today: date | None = Field(
+        default=None,
+        description="fixed evaluation date (dev only; the fixtures' clinical dates are fixed)",
+    )
+    link_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "key of the cards' timeline links: 32+ random bytes, hex or base64url; unset: a "
+            "random per-process key in dev with one worker, links off otherwise"
+        ),
+    )
+    smart_launch_url: str | None = Field(
+        default=None,
+        description="SMART app launch URL; when set, cards also carry a smart timeline link",
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Self:
         if self.env is Environment.PROD and not self.auth_required:
             raise ValueError("CDS_ENV=prod refuses to start with CDS_AUTH_REQUIRED=false")
+        if self.auth_required and self.trusted_clients is None:
+            raise ValueError("CDS_AUTH_REQUIRED needs CDS_TRUSTED_CLIENTS (trusted-clients file)")
+        if self.env is Environment.PROD and self.today is not None:
+            raise ValueError("CDS_TODAY (a fixed evaluation date) is for development only")
+        if self.link_secret is not None:  # checked here so that errors never echo the secret
+            decode_link_secret(self.link_secret.get_secret_value())
         return self
 
     @property
@@ -75,3 +107,25 @@ class Settings(BaseSettings):
     @property
     def serves_embedded_fhir(self) -> bool:
         return self.is_dev if self.embedded_fhir is None else self.embedded_fhir and self.is_dev
+
+
+LINK_SECRET_MIN_BYTES = 32
+
+
+def decode_link_secret(text: str) -> bytes:
+    """``CDS_LINK_SECRET`` as bytes: hex, else base64url (padding optional); 32 bytes or more."""
+    import base64
+    import binascii
+    import re
+
+    text = text.strip()
+    try:
+        if re.fullmatch(r"(?:[0-9a-fA-F]{2})+", text):
+            raw = bytes.fromhex(text)
+        else:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (ValueError, binascii.Error):
+        raise ValueError("CDS_LINK_SECRET must be hex or base64url") from None
+    if len(raw) < LINK_SECRET_MIN_BYTES:
+        raise ValueError(f"CDS_LINK_SECRET must hold at least {LINK_SECRET_MIN_BYTES} bytes")
+    return raw

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from cds_service.engine.facts import (
     AntibodyResult,
+    DiagnosisFact,
     LabResult,
     MeasureResult,
     MedicationExposure,
@@ -81,3 +84,24 @@ def measure_evidence(result: MeasureResult) -> Evidence:
         reference=result.source.reference,
         when=result.effective,
     )
+
+
+def diagnosis_evidence(fact: DiagnosisFact) -> Evidence:
+    parts = [fact.code_display or fact.diagnosis.value, "active" if fact.active else "inactive"]
+    if fact.onset is not None:
+        parts.append(f"onset {fact.onset.isoformat()}")
+    return Evidence(
+        label=fact.source.display or "Diagnosis",
+        value=", ".join(parts),
+        reference=fact.source.reference,
+        when=fact.onset or fact.recorded,
+    )
+
+
+def derived_evidence(label: str, value: str, reference: str, when: date | None) -> Evidence:
+    """A value the engine computed from facts (a duration, a score); cites its latest source."""
+    return Evidence(label=label, value=value, reference=reference, when=when)
+
+
+def number_text(value: float) -> str:
+    return _number(value)

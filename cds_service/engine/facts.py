@@ -143,9 +143,7 @@ class PatientFacts:
 
     def measure_series(self, measure: Measure) -> tuple[MeasureResult, ...]:
         """Results for one measure, oldest first."""
-        return tuple(
-            sorted((m for m in self.measures if m.measure is measure), key=_measure_key)
-        )
+        return tuple(sorted((m for m in self.measures if m.measure is measure), key=_measure_key))
 
     def antibody_results(self, antibody: Antibody) -> tuple[AntibodyResult, ...]:
         return tuple(
@@ -157,9 +155,7 @@ class PatientFacts:
 
     def has_diagnosis(self, *diagnoses: Diagnosis, active_only: bool = True) -> bool:
         wanted = set(diagnoses)
-        return any(
-            d.diagnosis in wanted and (d.active or not active_only) for d in self.diagnoses
-        )
+        return any(d.diagnosis in wanted and (d.active or not active_only) for d in self.diagnoses)
 
 
 def _lab_key(result: LabResult) -> tuple[date, str]:

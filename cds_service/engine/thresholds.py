@@ -2,7 +2,7 @@
 
 Every number a rule compares against lives here, with the section that motivates it. The
 service reads overrides from a TOML file (``CDS_THRESHOLDS_FILE``); ``docs/clinical-logic.md``
-lists each default.
+lists each default. Most windows are design defaults, not validated values (§3.2, §8 item 4).
 """
 
 from __future__ import annotations
@@ -13,14 +13,83 @@ from dataclasses import dataclass, fields, replace
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    # §2.0, §3.2: time on first-line therapy before the disease counts as refractory.
+    # --- Refractoriness and time on therapy (§2.0, §3.2) ---
+    # §2.0, §3.2 T_refractory: weeks of first-line therapy (GC + MTX/AZA) before refractory.
     refractory_weeks: int = 12
+    # §3.2 T_refractory_2nd: weeks on a second-line agent before the third line.
+    refractory_second_line_weeks: int = 12
+    # §3.2 T_refractory_2nd in IMNM (anti-HMGCR / anti-SRP): shorter, fatty replacement is early.
+    refractory_second_line_weeks_imnm: int = 8
+    # §3.2 T_stable_dose: a line agent started fewer weeks ago than this cannot be judged yet.
+    stable_dose_weeks: int = 4
+    # §3.2 "a tapering course is one exposure": periods of one agent this close are merged.
+    exposure_gap_days: int = 7
+
+    # --- Freshness (§3.2 T_fresh_labs, T_fresh_mri) ---
+    # §3.2: enzymes, strength scores and other measures count as current within this window.
+    fresh_labs_weeks: int = 12
+    # §3.2: an MRI counts as current within this many months of today.
+    fresh_mri_months: int = 12
     # §3.2: how recent an antibody result must be to be read at all (None: any age).
     antibody_max_age_days: int | None = None
 
+    # --- Activity vs damage (§2.1, §3.1, §3.3) ---
+    # §3.1: an enzyme between 1x and this multiple of ULN is "borderline", above it "active".
+    borderline_uln_ratio: float = 1.5
+    # §3.3: extramuscular global activity (VAS, cm) at or above this counts as active.
+    extramuscular_activity_cm: float = 2.0
+
+    # --- ProDERM "confirmed deterioration" (§1.2, §3.2), used as "worsening" ---
+    # §1.2: physician global activity worse by at least this many cm (together with MMT below).
+    deterioration_physician_global_cm: float = 2.0
+    # §1.2: MMT worse by at least this percent (together with physician global above).
+    deterioration_mmt_percent: float = 20.0
+    # §1.2: extramuscular global activity worse by at least this many cm.
+    deterioration_extramuscular_cm: float = 2.0
+    # §1.2: this many of the 5 non-enzyme core set measures ...
+    deterioration_core_measure_count: int = 3
+    # §1.2: ... each worse by at least this percent.
+    deterioration_core_measure_percent: float = 30.0
+
+    # --- Rapidly progressive ILD (§2.0 exception) ---
+    # §2.0: FVC % predicted falling by at least this relative percent ...
+    fvc_relative_drop_percent: float = 10.0
+    # §2.0: ... within at most this many weeks.
+    fvc_drop_window_weeks: int = 12
+
+    # --- Ages (§2.2, §2.4, §3.5) ---
+    # §2.2, §2.4, §3.5: adult from this age (years); juvenile thresholds and sequence below it.
+    adult_age_years: int = 18
+    # §2.2: IBM supporting clue "age > 50".
+    ibm_supporting_age_years: int = 50
+    # §2.2: IBM supporting clue "CK normal or only moderately raised" (<= this multiple of ULN).
+    ibm_ck_moderate_uln_ratio: float = 15.0
+
+    # --- Steroid myopathy firing rule (§2.2) ---
+    # §2.2: prednisone-equivalent mg/day counted as a high glucocorticoid dose ...
+    steroid_high_dose_mg_per_day: float = 20.0
+    # §2.2: ... for at least this many weeks;
+    steroid_high_dose_weeks: int = 4
+    # §2.2: or any glucocorticoid dose for at least this many weeks.
+    steroid_any_dose_weeks: int = 12
+    # §2.2: MMT-8 / CMAS fall from its best since GC start, in percent of the scale maximum.
+    steroid_strength_drop_percent: float = 5.0
+
+    # --- Total Improvement Score (§3.5) ---
+    # §3.5: enzyme and measures of one core set must lie within this many days of each other.
+    core_set_window_days: int = 7
+    # §3.5 NOT VERIFIED: TIS enzyme range for CK, as a multiple of ULN (one public code, S20).
+    tis_enzyme_range_ck_uln: float = 15.0
+    # §3.5 NOT VERIFIED: TIS enzyme range for LDH, AST, ALT, aldolase, as a multiple of ULN.
+    tis_enzyme_range_other_uln: float = 3.0
+
 
 def thresholds_from_mapping(overrides: Mapping[str, object]) -> Thresholds:
-    """Defaults with the given overrides; unknown names or wrong types raise ValueError."""
+    """Defaults with the given overrides; unknown names or wrong types raise ValueError.
+
+    An integer field accepts only whole numbers (``12`` or ``12.0``); a float field accepts any
+    number; ``antibody_max_age_days`` also accepts ``None``.
+    """
     known = {f.name: f for f in fields(Thresholds)}
     unknown = sorted(set(overrides) - set(known))
     if unknown:
@@ -29,9 +98,17 @@ def thresholds_from_mapping(overrides: Mapping[str, object]) -> Thresholds:
     checked: dict[str, object] = {}
     for name, value in overrides.items():
         current = getattr(defaults, name)
-        if isinstance(value, bool) or (
-            current is not None and not isinstance(value, int | float)
-        ):
+        if value is None and name == "antibody_max_age_days":
+            checked[name] = None
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueError(f"threshold {name} must be a number")
-        checked[name] = value
+        if isinstance(current, int) or name == "antibody_max_age_days":
+            if not float(value).is_integer():
+                raise ValueError(f"threshold {name} must be a whole number")
+            checked[name] = int(value)
+        else:
+            checked[name] = float(value)
+        if checked[name] < 0:  # type: ignore[operator]
+            raise ValueError(f"threshold {name} must not be negative")
     return replace(defaults, **checked)  # type: ignore[arg-type]

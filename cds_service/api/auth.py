@@ -1,0 +1,41 @@
+"""Authentication of every request (discovery, service calls, feedback) by the EHR's JWT.
+
+Any failure answers 401 with no detail; the failed check (and iss, tenant, jti when
+readable) goes to the log, never the token.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
+
+from cds_service.api.logs import get_logger
+from cds_service.api.state import ServiceState
+from cds_service.cdshooks.auth import AuthenticationError, VerifiedCaller
+
+log = get_logger()
+
+
+class Unauthenticated(Exception):
+    """Answered as 401 with an empty body."""
+
+
+async def authenticate(request: Request) -> VerifiedCaller | None:
+    state: ServiceState = request.app.state.service
+    if state.verifier is None:
+        return None
+    audience = state.settings.public_base_url.rstrip("/") + request.url.path
+    try:
+        return await run_in_threadpool(
+            state.verifier.verify, request.headers.get("authorization"), audience
+        )
+    except AuthenticationError as error:
+        log.warning(
+            "auth_failed",
+            check=str(error),
+            iss=error.iss,
+            tenant=error.tenant,
+            jti=error.jti,
+            path=request.url.path,
+        )
+        raise Unauthenticated from None

@@ -1,0 +1,157 @@
+"""The CDS Hooks endpoints: discovery, service calls and feedback (CDS Hooks 2.0.1)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from time import perf_counter
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
+from starlette.responses import Response
+
+from cds_service.api.auth import authenticate
+from cds_service.api.body import read_json_object
+from cds_service.api.logs import get_logger
+from cds_service.api.outcome import RequestProblem
+from cds_service.api.responses import JsonResponse
+from cds_service.api.state import ServiceState
+from cds_service.cdshooks.feedback_store import FeedbackRecord
+from cds_service.cdshooks.fhir_access import reader_factory_for
+from cds_service.cdshooks.models import CdsRequest, FeedbackRequest, validate_context
+from cds_service.cdshooks.prefetch import PrefetchUnavailable
+from cds_service.cdshooks.registry import SERVICES, SERVICES_BY_ID, ServiceSpec
+
+router = APIRouter()
+log = get_logger()
+
+
+def service_state(request: Request) -> ServiceState:
+    state: ServiceState = request.app.state.service
+    return state
+
+
+def discovery_document() -> dict[str, Any]:
+    return {
+        "services": [
+            {
+                "hook": s.hook.value,
+                "title": s.title,
+                "description": s.description,
+                "id": s.id,
+                "prefetch": s.prefetch_map(),
+                "usageRequirements": s.usage_requirements,
+            }
+            for s in SERVICES
+        ]
+    }
+
+
+@router.get("/cds-services", summary="Discovery: the services this CDS service offers")
+async def discovery(request: Request) -> Response:
+    await authenticate(request)
+    return JsonResponse(discovery_document())
+
+
+def _service(service_id: str) -> ServiceSpec:
+    service = SERVICES_BY_ID.get(service_id)
+    if service is None:
+        raise RequestProblem(404, "not-found", f"no CDS service with id '{service_id}'")
+    return service
+
+
+def validation_problem(error: ValidationError, status: int = 422) -> RequestProblem:
+    """A 4xx naming each field that failed; never the submitted values."""
+    messages = [
+        f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()[:20]
+    ]
+    return RequestProblem(status, "invalid", *messages)
+
+
+@router.post("/cds-services/{service_id}", summary="Call a CDS service")
+async def call_service(service_id: str, request: Request) -> Response:
+    started = perf_counter()
+    caller = await authenticate(request)
+    state = service_state(request)
+    service = _service(service_id)
+    body = await read_json_object(
+        request, state.settings.max_body_bytes, state.settings.max_json_depth
+    )
+    try:
+        cds_request = CdsRequest.model_validate(body)
+    except ValidationError as error:
+        raise validation_problem(error) from None
+    if cds_request.hook != service.hook.value:
+        raise RequestProblem(
+            400, "invalid", f"service '{service.id}' answers the '{service.hook}' hook"
+        )
+    try:
+        validate_context(cds_request)
+    except ValidationError as error:
+        raise validation_problem(error) from None
+    if state.pipeline is None:
+        raise RequestProblem(503, "transient", "terminology tables failed to load")
+    readers = reader_factory_for(cds_request, state.settings, caller)
+    if cds_request.fhirServer is not None and readers is None:
+        log.warning("fhir_server_not_trusted", service=service.id)
+    try:
+        result = await state.pipeline.run(service, cds_request, readers, evaluation_date(state))
+    except PrefetchUnavailable as missing:
+        log.info(
+            "cds_call",
+            service=service.id,
+            hook_instance=cds_request.hookInstance,
+            status=412,
+            problems=len(missing.problems),
+            latency_ms=round((perf_counter() - started) * 1000, 2),
+        )
+        raise RequestProblem(412, "not-found", *missing.problems) from None
+    log.info(
+        "cds_call",
+        service=service.id,
+        hook_instance=cds_request.hookInstance,
+        status=200,
+        findings=result.finding_codes,
+        cards=len(result.cards),
+        data_issues=result.data_issues,
+        data_gaps=result.data_gaps,
+        latency_ms=round((perf_counter() - started) * 1000, 2),
+    )
+    return JsonResponse({"cards": result.cards})
+
+
+def evaluation_date(state: ServiceState) -> date:
+    return state.settings.today or datetime.now(UTC).date()
+
+
+@router.post("/cds-services/{service_id}/feedback", summary="Feedback on cards")
+async def feedback(service_id: str, request: Request) -> Response:
+    await authenticate(request)
+    state = service_state(request)
+    service = _service(service_id)
+    body = await read_json_object(
+        request, state.settings.max_body_bytes, state.settings.max_json_depth
+    )
+    try:
+        parsed = FeedbackRequest.model_validate(body)
+    except ValidationError as error:
+        raise validation_problem(error) from None
+    records = [
+        FeedbackRecord(
+            service_id=service.id,
+            card_uuid=item.card,
+            outcome=item.outcome,
+            outcome_timestamp=item.outcomeTimestamp.astimezone(UTC).isoformat(),
+            accepted_suggestions=tuple(s.id for s in item.acceptedSuggestions or ()),
+            override_reason=(
+                item.overrideReason.model_dump(mode="json", exclude_none=True)
+                if item.overrideReason
+                else None
+            ),
+        )
+        for item in parsed.feedback
+    ]
+    result = await run_in_threadpool(state.feedback.store, records)
+    log.info("cds_feedback", service=service.id, stored=result.stored, duplicates=result.duplicates)
+    return JsonResponse({"stored": result.stored, "duplicates": result.duplicates})

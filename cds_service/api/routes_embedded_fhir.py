@@ -1,0 +1,58 @@
+"""A tiny read-only FHIR endpoint over the fixture patients (development mode only).
+
+It answers ``GET /fhir/{type}/{id}`` and ``GET /fhir/{type}?patient={id}`` (other search
+parameters such as ``_sort`` and ``_count`` are accepted and ignored), so a client can call
+the service with ``fhirServer`` pointing here and no prefetch.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from cds_service.api.outcome import RequestProblem
+from cds_service.api.responses import FhirJsonResponse
+from cds_service.api.state import ServiceState
+from cds_service.fhir.fixture_store import FixtureStore, searchset
+
+router = APIRouter(prefix="/fhir", tags=["embedded FHIR (dev)"])
+
+
+def _store(request: Request) -> FixtureStore:
+    state: ServiceState = request.app.state.service
+    if state.fixtures is None:
+        raise RequestProblem(404, "not-found", "the embedded FHIR endpoint is off")
+    return state.fixtures
+
+
+@router.get("/metadata", summary="CapabilityStatement of the embedded endpoint")
+async def metadata(request: Request) -> Response:
+    _store(request)
+    return FhirJsonResponse(
+        {
+            "resourceType": "CapabilityStatement",
+            "status": "active",
+            "kind": "instance",
+            "fhirVersion": "4.0.1",
+            "format": ["json"],
+            "date": "2026-11-22",
+        }
+    )
+
+
+@router.get("/{resource_type}/{resource_id}", summary="Read a fixture resource")
+async def read(resource_type: str, resource_id: str, request: Request) -> Response:
+    resource = _store(request).read(resource_type, resource_id)
+    if resource is None:
+        raise RequestProblem(404, "not-found", f"no {resource_type} with that id")
+    return FhirJsonResponse(resource)
+
+
+@router.get("/{resource_type}", summary="Search fixture resources by patient")
+async def search(resource_type: str, request: Request) -> Response:
+    store = _store(request)
+    patient = request.query_params.get("patient") or request.query_params.get("subject")
+    if not patient:
+        raise RequestProblem(400, "not-supported", "search needs a patient parameter")
+    patient_id = patient.removeprefix("Patient/")
+    return FhirJsonResponse(searchset(store.search(resource_type, patient_id), str(request.url)))

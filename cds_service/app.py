@@ -1,0 +1,82 @@
+"""The FastAPI application: routes, error answers, CORS and start-up."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from cds_service.api import routes_cds, routes_embedded_fhir, routes_health, routes_reference
+from cds_service.api.auth import Unauthenticated
+from cds_service.api.logs import configure_logging, get_logger
+from cds_service.api.outcome import RequestProblem, outcome_response
+from cds_service.api.state import build_state
+from cds_service.settings import Settings
+
+log = get_logger()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+
+    app = FastAPI(
+        title="Myositis CDS",
+        version="0.1.0",
+        description=(
+            "CDS Hooks 2.0.1 service for refractory idiopathic inflammatory myopathy "
+            "(Lundberg 2021)."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.service = build_state(settings)
+    if not app.state.service.ready:
+        log.error("terminology_invalid", problems=len(app.state.service.terminology_problems))
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "Accept"],
+        max_age=600,
+    )
+    app.include_router(routes_cds.router)
+    app.include_router(routes_health.router)
+    app.include_router(routes_reference.router)
+    if settings.serves_embedded_fhir:
+        app.include_router(routes_embedded_fhir.router)
+    _install_error_answers(app)
+    return app
+
+
+def _install_error_answers(app: FastAPI) -> None:
+    @app.exception_handler(Unauthenticated)
+    async def _unauthenticated(_request: Request, _error: Unauthenticated) -> Response:
+        return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(RequestProblem)
+    async def _problem(_request: Request, problem: RequestProblem) -> Response:
+        return outcome_response(problem.status, problem.code, *problem.diagnostics)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, error: StarletteHTTPException) -> Response:
+        code = "not-found" if error.status_code == 404 else "processing"
+        return outcome_response(error.status_code, code, str(error.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, error: RequestValidationError) -> Response:
+        messages = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
+        return outcome_response(422, "invalid", *messages[:20])
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, error: Exception) -> Response:
+        log.error("unexpected_error", error_type=type(error).__name__)
+        return outcome_response(500, "exception", "internal error")

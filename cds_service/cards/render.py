@@ -1,0 +1,217 @@
+"""Findings to CDS Hooks cards (contract.md §2), as wire-format dictionaries.
+
+One finding, one card. The card's ``source.topic`` carries the finding code; its ``detail``
+opens with the evidence table; its ``uuid`` (and every suggestion's) is a ``uuid5`` of the
+service, the patient, the finding and the draft order it is about, so the same finding gives
+the same card across calls (and across order-select re-firings).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cds_service.cards.markdown import bullets, escape, table
+from cds_service.cards.names import FINDING_TITLES, WORKUP_ORDERS, agent_name
+from cds_service.engine.findings import Finding, TherapyOption, Workup
+from cds_service.terminology import Terminology
+
+JsonObject = dict[str, Any]
+
+FINDING_SYSTEM = "https://myositis-cds.org/fhir/CodeSystem/finding"
+OVERRIDE_SYSTEM = "https://myositis-cds.org/fhir/CodeSystem/override-reason"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+LOINC = "http://loinc.org"
+_NAMESPACE = uuid.UUID("6f1c3a52-8f0e-5b8e-9a57-3c1d2e4b7a90")
+SUMMARY_LIMIT = 139
+
+OVERRIDE_REASONS: tuple[JsonObject, ...] = (
+    {"code": "reviewed-not-applicable", "display": "Reviewed: does not apply to this patient"},
+    {"code": "data-outdated", "display": "The data shown is outdated or wrong"},
+    {"code": "already-addressed", "display": "Already being addressed"},
+    {"code": "patient-preference", "display": "Patient preference"},
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CardContext:
+    """What the renderer needs to know about the call, besides the findings."""
+
+    service_id: str
+    patient_id: str
+    base_url: str
+    data_gaps: tuple[str, ...] = ()
+    timeline_url: str = ""
+
+
+def render_cards(
+    findings: Sequence[Finding], context: CardContext, terminology: Terminology
+) -> list[JsonObject]:
+    return [render_card(f, context, terminology) for f in findings]
+
+
+def card_uuid(context: CardContext, finding: Finding) -> str:
+    key = f"{context.service_id}|{context.patient_id}|{finding.code}|{finding.order_reference}"
+    return str(uuid.uuid5(_NAMESPACE, key))
+
+
+def render_card(finding: Finding, context: CardContext, terminology: Terminology) -> JsonObject:
+    card_id = card_uuid(context, finding)
+    card: JsonObject = {
+        "uuid": card_id,
+        "summary": _summary(finding),
+        "indicator": finding.severity.value,
+        "detail": _detail(finding, context),
+        "source": {
+            "label": "Myositis CDS (Lundberg 2021 refractory IIM approach)",
+            "url": f"{context.base_url}/reference/clinical-logic#{finding.code.value}",
+            "topic": {
+                "system": FINDING_SYSTEM,
+                "code": finding.code.value,
+                "display": FINDING_TITLES[finding.code],
+            },
+        },
+        "overrideReasons": [{"system": OVERRIDE_SYSTEM, **r} for r in OVERRIDE_REASONS],
+    }
+    suggestions, behaviour = _suggestions(finding, context, terminology, card_id)
+    if suggestions:
+        card["suggestions"] = suggestions
+        card["selectionBehavior"] = behaviour
+    if context.timeline_url:
+        card["links"] = [
+            {"label": "Disease course timeline", "url": context.timeline_url, "type": "absolute"}
+        ]
+    return card
+
+
+def _summary(finding: Finding) -> str:
+    text = f"{FINDING_TITLES[finding.code]}: {finding.reason}"
+    if len(text) <= SUMMARY_LIMIT:
+        return text
+    if len(finding.reason) <= SUMMARY_LIMIT:
+        return finding.reason
+    return finding.reason[: SUMMARY_LIMIT - 1].rstrip() + "…"
+
+
+def _detail(finding: Finding, context: CardContext) -> str:
+    rows = [
+        (
+            e.label,
+            e.value,
+            e.when.isoformat() if e.when else "",
+            e.reference_range,
+            e.reference,
+        )
+        for e in finding.evidence
+    ]
+    parts = [
+        table(("Evidence", "Value", "Date", "Reference range", "FHIR resource"), rows),
+        f"**Why:** {escape(finding.reason)}",
+    ]
+    if finding.order_reference:
+        parts.append(f"**About draft order:** `{escape(finding.order_reference)}`")
+    if finding.options:
+        parts.append("**Options:**\n" + bullets([_option_line(o) for o in finding.options]))
+    gaps = (*finding.gaps, *context.data_gaps)
+    if gaps:
+        parts.append("**Data gaps:**\n" + bullets(gaps))
+    parts.append(
+        f"Rule `{escape(finding.rule_id)}` v{escape(finding.rule_version)} · "
+        f"{escape(finding.reference_section)}"
+    )
+    return "\n\n".join(parts)
+
+
+def _option_line(option: TherapyOption) -> str:
+    mark = " (preferred for this subtype)" if option.recommended else ""
+    return f"{agent_name(option.agent)}{mark}: {option.rationale}"
+
+
+def _suggestions(
+    finding: Finding, context: CardContext, terminology: Terminology, card_id: str
+) -> tuple[list[JsonObject], str]:
+    if finding.stop_references:
+        return [_stop_suggestion(finding, card_id)], "at-most-one"
+    if finding.options:
+        return [
+            _medication_suggestion(o, context, terminology, card_id) for o in finding.options
+        ], "at-most-one"
+    if finding.workup:
+        return [_workup_suggestion(w, context, card_id) for w in finding.workup], "any"
+    return [], ""
+
+
+def _suggestion_uuid(card_id: str, key: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"{card_id}|{key}"))
+
+
+def _stop_suggestion(finding: Finding, card_id: str) -> JsonObject:
+    return {
+        "label": "Stop the statin",
+        "uuid": _suggestion_uuid(card_id, "stop"),
+        "isRecommended": True,
+        "actions": [
+            {
+                "type": "delete",
+                "description": f"Remove or discontinue {reference}",
+                "resourceId": reference,
+            }
+            for reference in finding.stop_references
+        ],
+    }
+
+
+def _medication_suggestion(
+    option: TherapyOption, context: CardContext, terminology: Terminology, card_id: str
+) -> JsonObject:
+    name = agent_name(option.agent)
+    concept: JsonObject = {"text": name}
+    rxcui = terminology.rxnorm_code(option.agent)
+    if rxcui:
+        concept["coding"] = [{"system": RXNORM, "code": rxcui, "display": name}]
+    suggestion: JsonObject = {
+        "label": f"{name}: propose as next line",
+        "uuid": _suggestion_uuid(card_id, option.agent.value),
+        "actions": [
+            {
+                "type": "create",
+                "description": f"Draft a proposal for {name}",
+                "resource": {
+                    "resourceType": "MedicationRequest",
+                    "status": "draft",
+                    "intent": "proposal",
+                    "subject": {"reference": f"Patient/{context.patient_id}"},
+                    "medicationCodeableConcept": concept,
+                },
+            }
+        ],
+    }
+    if option.recommended:
+        suggestion["isRecommended"] = True
+    return suggestion
+
+
+def _workup_suggestion(workup: Workup, context: CardContext, card_id: str) -> JsonObject:
+    label, loinc, text = WORKUP_ORDERS[workup]
+    code: JsonObject = {"text": text}
+    if loinc:
+        code["coding"] = [{"system": LOINC, "code": loinc}]
+    return {
+        "label": label,
+        "uuid": _suggestion_uuid(card_id, workup.value),
+        "actions": [
+            {
+                "type": "create",
+                "description": f"Draft: {text}",
+                "resource": {
+                    "resourceType": "ServiceRequest",
+                    "status": "draft",
+                    "intent": "proposal",
+                    "subject": {"reference": f"Patient/{context.patient_id}"},
+                    "code": code,
+                },
+            }
+        ],
+    }

@@ -1,0 +1,83 @@
+"""One CDS call, end to end: prefetch -> facts -> engine -> cards.
+
+The HTTP layer hands over a validated request; this module decides what data to read,
+turns it into facts through the terminology tables, asks the engine, renders the findings
+as cards and checks every card against the CDS Hooks invariants before it leaves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from cds_service.cards.render import CardContext, render_cards
+from cds_service.cdshooks.models import Card, CdsRequest
+from cds_service.cdshooks.prefetch import ReaderFactory, resolve_prefetch
+from cds_service.cdshooks.registry import HookName, ServiceSpec
+from cds_service.engine import evaluate
+from cds_service.engine.facts import PatientFacts
+from cds_service.engine.findings import Finding
+from cds_service.engine.thresholds import Thresholds
+from cds_service.fhir.extract import extract_facts
+from cds_service.terminology import Terminology
+
+JsonObject = dict[str, Any]
+
+
+@dataclass(slots=True)
+class CallResult:
+    cards: list[JsonObject]
+    finding_codes: list[str] = field(default_factory=list)
+    data_issues: int = 0
+    data_gaps: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    terminology: Terminology
+    thresholds: Thresholds
+    base_url: str
+    fhir_deadline_seconds: float
+
+    async def run(
+        self,
+        service: ServiceSpec,
+        request: CdsRequest,
+        reader_factory: ReaderFactory | None,
+        today: date,
+    ) -> CallResult:
+        context: Mapping[str, Any] = request.context
+        resolved = await resolve_prefetch(
+            service.prefetch,
+            request.prefetch,
+            context,
+            reader_factory,
+            self.fhir_deadline_seconds,
+        )
+        facts = extract_facts(resolved.resources, self.terminology, today)
+        findings = self._findings(service, facts, today)
+        patient_id = str(context.get("patientId", ""))
+        card_context = CardContext(
+            service_id=service.id,
+            patient_id=patient_id,
+            base_url=self.base_url,
+            data_gaps=tuple(resolved.gaps),
+        )
+        cards = render_cards(findings, card_context, self.terminology)
+        for card in cards:
+            Card.model_validate(card)  # the CDS Hooks invariants hold for every card we send
+        return CallResult(
+            cards=cards,
+            finding_codes=[f.code.value for f in findings],
+            data_issues=len(facts.issues),
+            data_gaps=len(resolved.gaps),
+        )
+
+    def _findings(
+        self, service: ServiceSpec, facts: PatientFacts, today: date
+    ) -> tuple[Finding, ...]:
+        if service.hook is HookName.PATIENT_VIEW:
+            return evaluate(facts, self.thresholds, today)
+        return ()

@@ -1,0 +1,66 @@
+"""Rules reassess-activity-vs-damage and weakness-likely-damage (Step A).
+
+When: an IIM diagnosis, the disease is refractory (refractory gate: weakness or other symptoms
+      persist after first-line therapy for ``refractory_weeks``, or after a later-line agent),
+      weakness persists and no activity item is present (§2.1: no enzyme above
+      ``borderline_uln_ratio`` x ULN, no STIR edema on the current MRI, no worsening, no active
+      extramuscular disease):
+      - damage evidence only (T1 fatty replacement on the current MRI without STIR edema, no
+        borderline enzyme) -> ``weakness-likely-damage``: rehabilitation and exercise, no
+        escalation; it suppresses escalate-* (contract.md §2);
+      - otherwise (nothing clear, or only a borderline enzyme 1-``borderline_uln_ratio`` x ULN)
+        -> ``reassess-activity-vs-damage``: MRI (or biopsy when a current MRI exists).
+Then: an info finding listing the activity, borderline and damage evidence found.
+Reference: clinical-reference.md §2.1 (Step A decision), §3.1 (borderline), §3.4 (MRI).
+"""
+
+from __future__ import annotations
+
+from cds_service.engine.activity import ActivityState
+from cds_service.engine.assessment import Assessment
+from cds_service.engine.findings import Finding, FindingCode, Severity, Workup
+
+RULE_ID = "activity-vs-damage"
+RULE_VERSION = "1.0.0"
+SECTION = "clinical-reference.md §2.1"
+
+
+def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
+    if not assessment.has_iim or not assessment.gate.refractory:
+        return ()
+    activity = assessment.activity
+    state = activity.state
+    evidence = (
+        *activity.weakness,
+        *activity.borderline,
+        *activity.damage,
+        *activity.damage_support,
+        *assessment.diagnosis_evidence,
+    )
+    if state is ActivityState.DAMAGE:
+        return (
+            Finding(
+                code=FindingCode.WEAKNESS_LIKELY_DAMAGE,
+                severity=Severity.INFO,
+                rule_id=RULE_ID,
+                rule_version=RULE_VERSION,
+                reason="Weakness with damage signs and no activity: rehabilitation, no escalation.",
+                evidence=evidence,
+                reference_section=SECTION,
+            ),
+        )
+    if state is ActivityState.UNCLEAR:
+        workup = Workup.MUSCLE_BIOPSY if activity.mri is not None else Workup.THIGH_MRI_STIR
+        return (
+            Finding(
+                code=FindingCode.REASSESS_ACTIVITY_VS_DAMAGE,
+                severity=Severity.INFO,
+                rule_id=RULE_ID,
+                rule_version=RULE_VERSION,
+                reason="Weakness without clear activity or damage: clarify by MRI or biopsy.",
+                evidence=evidence,
+                reference_section=SECTION,
+                workup=(workup,),
+            ),
+        )
+    return ()

@@ -1,0 +1,57 @@
+"""Rule escalate-third-line.
+
+When: an IIM diagnosis; refractory to at least one agent of line 2 or later (given for
+      ``refractory_second_line_weeks``, ``refractory_second_line_weeks_imnm`` in anti-HMGCR /
+      anti-SRP IMNM; symptoms persist; no TIS improvement; nothing started within
+      ``stable_dose_weeks``) — or refractory to first line with every second-line agent already
+      given; the disease is active (§2.1); no later-line agent in its trial period; and at least
+      one third-line agent not yet given.
+Then: a warning finding with one option per remaining third-line agent (rituximab,
+      cyclophosphamide, abatacept, tofacitinib, baricitinib), exactly one recommended: the one
+      the subtype prefers (§2.4; anti-SRP: rituximab). Suppressed like escalate-second-line.
+Reference: clinical-reference.md §2.3 (Step C, third line), §2.4, §3.2 (T_refractory_2nd).
+"""
+
+from __future__ import annotations
+
+from cds_service.engine.activity import ActivityState
+from cds_service.engine.assessment import Assessment
+from cds_service.engine.findings import Finding, FindingCode, Severity
+from cds_service.engine.rules.escalation import dedupe, escalation_evidence, line_options
+
+RULE_ID = "escalate-third-line"
+RULE_VERSION = "1.0.0"
+SECTION = "clinical-reference.md §2.3, §2.4, §3.2"
+
+
+def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
+    gate = assessment.gate
+    if not assessment.has_iim or assessment.activity.state is not ActivityState.ACTIVE:
+        return ()
+    second_line_exhausted = gate.refractory_to_first_line and not line_options(assessment, 2)
+    if not (gate.refractory_to_second_line or second_line_exhausted):
+        return ()
+    if assessment.therapy.later_line_trials_in_progress:
+        return ()
+    options = line_options(assessment, 3)
+    if not options:
+        return ()
+    evidence = dedupe(
+        (
+            *gate.second_line_evidence,
+            *gate.first_line_evidence,
+            *escalation_evidence(assessment),
+        )
+    )
+    return (
+        Finding(
+            code=FindingCode.ESCALATE_THIRD_LINE,
+            severity=Severity.WARNING,
+            rule_id=RULE_ID,
+            rule_version=RULE_VERSION,
+            reason="Active disease despite a second-line agent: consider a third-line agent.",
+            evidence=evidence,
+            reference_section=SECTION,
+            options=options,
+        ),
+    )

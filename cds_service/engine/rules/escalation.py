@@ -1,0 +1,66 @@
+"""Shared by the escalation rules: which options a card offers, and which one it recommends.
+
+Options are the agents of the card's own line in the subtype's order (§2.3 "Which agent a card
+recommends", §2.4), without any agent the patient is on or has had (a stopped agent may have
+failed or not been tolerated; the engine never offers it again). The first remaining option is
+the recommended one: the subtype's preferred agent, or the next in its order when that one was
+already given. Agents of a later line are never offered on an earlier line's card.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from cds_service.engine.assessment import Assessment
+from cds_service.engine.concepts import Agent
+from cds_service.engine.findings import Evidence, TherapyOption
+from cds_service.engine.subtype import ordered_agents, preference_named
+
+
+def line_options(assessment: Assessment, line: int) -> tuple[TherapyOption, ...]:
+    subtype = assessment.subtype
+    agents = ordered_agents(subtype.subtype, line)
+    reason = (
+        subtype.rationale
+        if preference_named(subtype.subtype, line)
+        else ("first agent of the line in the default order (§2.3)")
+    )
+    return options_from(agents, assessment, reason)
+
+
+def options_from(
+    agents: Iterable[Agent], assessment: Assessment, recommended_reason: str
+) -> tuple[TherapyOption, ...]:
+    given = assessment.therapy.agents_tried | assessment.therapy.agents_current
+    remaining = [a for a in agents if a not in given]
+    return tuple(
+        TherapyOption(
+            agent=agent,
+            recommended=index == 0,
+            rationale=recommended_reason if index == 0 else "alternative of the same line",
+        )
+        for index, agent in enumerate(remaining)
+    )
+
+
+def dedupe(rows: Iterable[Evidence]) -> tuple[Evidence, ...]:
+    """Evidence rows in first-seen order, each once."""
+    seen: set[Evidence] = set()
+    unique: list[Evidence] = []
+    for row in rows:
+        if row not in seen:
+            seen.add(row)
+            unique.append(row)
+    return tuple(unique)
+
+
+def escalation_evidence(assessment: Assessment) -> tuple[Evidence, ...]:
+    """What an escalation rests on: diagnosis, activity, persisting symptoms, subtype, TIS."""
+    activity = assessment.activity
+    return (
+        *assessment.diagnosis_evidence,
+        *activity.activity,
+        *activity.weakness,
+        *assessment.subtype.evidence,
+        *assessment.gate.response_evidence,
+    )

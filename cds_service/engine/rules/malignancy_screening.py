@@ -1,0 +1,51 @@
+"""Rule malignancy-screening.
+
+When: a cancer-associated antibody (anti-TIF1γ, anti-NXP2 or anti-SAE; latest result positive)
+      in an adult (not under ``adult_age_years``, no juvenile DM diagnosis) with an adult
+      dermatomyositis diagnosis, and the disease is refractory (the refractory gate).
+Then: a warning finding: re-screen for malignancy (before escalating, alongside it when the
+      disease is active); it suppresses nothing (contract.md §2).
+Reference: clinical-reference.md §2.2 (malignancy), §2.4 (anti-TIF1γ row), §4.
+"""
+
+from __future__ import annotations
+
+from cds_service.engine.assessment import Assessment
+from cds_service.engine.concepts import CANCER_ASSOCIATED_ANTIBODIES, Diagnosis
+from cds_service.engine.evidence import antibody_evidence
+from cds_service.engine.findings import Finding, FindingCode, Severity, Workup
+
+RULE_ID = "malignancy-screening"
+RULE_VERSION = "1.0.0"
+SECTION = "clinical-reference.md §2.2, §2.4"
+
+ADULT_DERMATOMYOSITIS: frozenset[Diagnosis] = frozenset(
+    {Diagnosis.DERMATOMYOSITIS, Diagnosis.DERMATOMYOSITIS_NEOPLASTIC}
+)
+
+
+def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
+    if assessment.juvenile or not assessment.gate.refractory:
+        return ()
+    dermatomyositis = [d for d in assessment.iim_diagnoses if d.diagnosis in ADULT_DERMATOMYOSITIS]
+    antibodies = assessment.positive(*CANCER_ASSOCIATED_ANTIBODIES)
+    if not dermatomyositis or not antibodies:
+        return ()
+    return (
+        Finding(
+            code=FindingCode.MALIGNANCY_SCREENING,
+            severity=Severity.WARNING,
+            rule_id=RULE_ID,
+            rule_version=RULE_VERSION,
+            reason="Cancer-associated antibody in refractory adult dermatomyositis: re-screen.",
+            evidence=(
+                *(antibody_evidence(a) for a in antibodies),
+                *assessment.diagnosis_evidence,
+                *assessment.gate.first_line_evidence[:1],
+                *assessment.activity.weakness,
+                *assessment.activity.activity,
+            ),
+            reference_section=SECTION,
+            workup=(Workup.MALIGNANCY_SCREEN,),
+        ),
+    )

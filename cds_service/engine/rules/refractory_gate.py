@@ -1,0 +1,144 @@
+"""Rule refractory-gate (no card of its own: ``NOT_REFRACTORY_YET`` means no card).
+
+When: the patient has had first-line therapy — a glucocorticoid together with methotrexate or
+      azathioprine — for at least ``refractory_weeks`` (overlapping periods; a tapering course
+      is one exposure), symptoms persist (MMT-8/CMAS below the scale maximum, FI-2 below the
+      patient's best, or active skin/lung disease), no line agent was started within
+      ``stable_dose_weeks``, and the last interval of complete core sets does not show at least
+      minimal improvement on the 2016 ACR/EULAR TIS.
+Then: the disease is refractory to first line; ``escalate-*`` cards may follow (Step C).
+      Refractory to second line likewise, with an agent of line 2 or later given for
+      ``refractory_second_line_weeks`` (``refractory_second_line_weeks_imnm`` in IMNM).
+Reference: clinical-reference.md §2.0 and §3.2 (T_refractory, T_refractory_2nd, T_stable_dose);
+           §3.5 (TIS); §1.2 (ProDERM endpoint: at least minimal improvement).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from cds_service.engine.activity import ActivityAssessment
+from cds_service.engine.evidence import derived_evidence, medication_evidence, number_text
+from cds_service.engine.findings import Evidence
+from cds_service.engine.response_tis import TisResult
+from cds_service.engine.therapy import TherapyHistory
+from cds_service.engine.thresholds import Thresholds
+from cds_service.engine.timeline import weeks_between
+
+RULE_ID = "refractory-gate"
+RULE_VERSION = "1.0.0"
+SECTION = "clinical-reference.md §2.0, §3.2"
+
+
+@dataclass(frozen=True, slots=True)
+class RefractoryGate:
+    first_line_long_enough: bool
+    symptoms_persist: bool
+    improving: bool
+    recently_started: tuple[str, ...]
+    refractory_to_first_line: bool
+    refractory_to_second_line: bool
+    first_line_evidence: tuple[Evidence, ...]
+    second_line_evidence: tuple[Evidence, ...]
+    response_evidence: tuple[Evidence, ...]
+    not_refractory_reason: str
+
+    @property
+    def refractory(self) -> bool:
+        """Refractory to first line, or to an agent of a later line."""
+        return self.refractory_to_first_line or self.refractory_to_second_line
+
+
+def evaluate_gate(
+    therapy: TherapyHistory,
+    activity: ActivityAssessment,
+    response: TisResult | None,
+    thresholds: Thresholds,
+    today: date,
+) -> RefractoryGate:
+    long_enough = therapy.first_line_weeks >= thresholds.refractory_weeks
+    first_line_evidence: tuple[Evidence, ...] = ()
+    if therapy.first_line_period is not None:
+        exposures = therapy.first_line_exposures
+        first_line_evidence = (
+            derived_evidence(
+                "Time on GC + MTX/AZA",
+                f"{number_text(round(therapy.first_line_weeks, 1))} weeks "
+                f"(refractory from {thresholds.refractory_weeks})",
+                exposures[-1].source.reference if exposures else "",
+                therapy.first_line_period.start,
+            ),
+            *(medication_evidence(e) for e in exposures),
+        )
+
+    recently_started = tuple(
+        sorted(
+            c.agent.value
+            for c in therapy.courses
+            if c.current
+            and c.line is not None
+            and c.current_period is not None
+            and weeks_between(c.current_period.start, today) < thresholds.stable_dose_weeks
+        )
+    )
+    improving = response is not None and response.improved
+    response_evidence = () if response is None else (tis_evidence(response, activity),)
+
+    second_line_evidence = tuple(
+        e
+        for course in therapy.later_line_failures
+        for e in (
+            derived_evidence(
+                f"Time on {course.agent.value}",
+                f"{number_text(round(course.longest_weeks, 1))} weeks "
+                f"(refractory from {therapy.second_line_weeks_needed})",
+                course.exposures[-1].source.reference,
+                course.exposures[0].start,
+            ),
+            *(medication_evidence(x) for x in course.exposures),
+        )
+    )
+    judged = activity.symptoms_persist and not improving and not recently_started
+    refractory_first = long_enough and judged
+    refractory_second = bool(therapy.later_line_failures) and judged
+
+    if not activity.symptoms_persist:
+        reason = "no persistent symptom"
+    elif improving:
+        reason = "at least minimal improvement on the TIS"
+    elif recently_started:
+        reason = "a line agent was started less than the stable-dose window ago"
+    elif not long_enough:
+        reason = "first-line therapy not yet given long enough"
+    else:
+        reason = ""
+    return RefractoryGate(
+        first_line_long_enough=long_enough,
+        symptoms_persist=activity.symptoms_persist,
+        improving=improving,
+        recently_started=recently_started,
+        refractory_to_first_line=refractory_first,
+        refractory_to_second_line=refractory_second,
+        first_line_evidence=first_line_evidence,
+        second_line_evidence=second_line_evidence,
+        response_evidence=response_evidence,
+        not_refractory_reason=reason,
+    )
+
+
+def tis_evidence(response: TisResult, activity: ActivityAssessment) -> Evidence:
+    when = response.follow_up_day
+    reference = (
+        activity.strength_readings[-1].source.reference if activity.strength_readings else ""
+    )
+    span = ""
+    if response.baseline_day is not None and response.follow_up_day is not None:
+        span = f" ({response.baseline_day.isoformat()} to {response.follow_up_day.isoformat()})"
+    return derived_evidence(
+        "Total Improvement Score (2016 ACR/EULAR)",
+        f"{number_text(response.total)}: {response.response.value}, "
+        f"{response.population.value} thresholds{span}",
+        reference,
+        when,
+    )

@@ -1,0 +1,117 @@
+"""Rule workup-incomplete (data gaps).
+
+When: an IIM diagnosis and any of these gaps (each a ``gaps`` line and a ``Workup`` item):
+      - no muscle enzyme (CK, LDH, aldolase, AST, ALT) within ``fresh_labs_weeks`` -> enzyme panel;
+      - no strength score (MMT-8, CMAS or FI-2) within ``fresh_labs_weeks`` -> strength assessment;
+      - no muscle MRI ever, or none within ``fresh_mri_months`` while weakness persists -> MRI;
+      - no myositis antibody result ever -> antibody panel;
+      - no TSH ever while the antibody panel is negative -> TSH.
+Then: one info finding listing every gap; its evidence is the diagnosis and the last, stale
+      value of each measurement that is out of date.
+Reference: clinical-reference.md §2.0 (DATA_MISSING) and §3.2 ("Data gaps", T_fresh_labs,
+           T_fresh_mri).
+"""
+
+from __future__ import annotations
+
+from cds_service.engine.assessment import Assessment
+from cds_service.engine.concepts import (
+    MUSCLE_ENZYMES,
+    MYOSITIS_ASSOCIATED_ANTIBODIES,
+    MYOSITIS_SPECIFIC_ANTIBODIES,
+    STRENGTH_SCALE_MAXIMUM,
+    Analyte,
+    Measure,
+)
+from cds_service.engine.evidence import lab_evidence, measure_evidence
+from cds_service.engine.facts import LabResult, MeasureResult
+from cds_service.engine.findings import Evidence, Finding, FindingCode, Severity, Workup
+from cds_service.engine.readings import lab_cutoff as labs_fresh_from
+from cds_service.engine.readings import (
+    labs_until,
+    latest_current_enzymes,
+    latest_mri,
+    measures_until,
+    mri_cutoff,
+)
+
+RULE_ID = "workup-incomplete"
+RULE_VERSION = "1.0.0"
+SECTION = "clinical-reference.md §2.0, §3.2"
+
+PANEL = MYOSITIS_SPECIFIC_ANTIBODIES | MYOSITIS_ASSOCIATED_ANTIBODIES
+STRENGTH_MEASURES: tuple[Measure, ...] = (*STRENGTH_SCALE_MAXIMUM, Measure.FI2)
+
+
+def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
+    if not assessment.has_iim:
+        return ()
+    facts, today, thresholds = assessment.facts, assessment.today, assessment.thresholds
+    fresh_from = labs_fresh_from(thresholds, today)
+    gaps: list[str] = []
+    workup: list[Workup] = []
+    stale: list[Evidence] = []
+
+    if not latest_current_enzymes(facts, thresholds, today):
+        gaps.append(f"No muscle enzyme within {thresholds.fresh_labs_weeks} weeks")
+        workup.append(Workup.ENZYME_PANEL)
+        last_labs: list[LabResult] = [
+            labs[-1] for a in sorted(MUSCLE_ENZYMES) if (labs := labs_until(facts, a, today))
+        ]
+        stale.extend(lab_evidence(r) for r in last_labs)
+
+    strength: list[MeasureResult] = [
+        series[-1] for m in STRENGTH_MEASURES if (series := measures_until(facts, m, today))
+    ]
+    if not any(r.effective >= fresh_from for r in strength):
+        gaps.append(
+            f"No strength score (MMT-8, CMAS, FI-2) within {thresholds.fresh_labs_weeks} weeks"
+        )
+        workup.append(Workup.STRENGTH_ASSESSMENT)
+        stale.extend(measure_evidence(r) for r in strength)
+
+    mri = latest_mri(facts, today)
+    if mri is None:
+        gaps.append("No muscle MRI on record")
+        workup.append(Workup.THIGH_MRI_STIR)
+    elif mri.day < mri_cutoff(thresholds, today) and assessment.activity.weakness_persists:
+        gaps.append(f"No muscle MRI within {thresholds.fresh_mri_months} months while weak")
+        workup.append(Workup.THIGH_MRI_STIR)
+        stale.extend(measure_evidence(m) for m in mri.readings)
+
+    panel = [a for a in assessment.latest_antibodies if a.antibody in PANEL]
+    if not panel:
+        gaps.append("No myositis antibody result on record")
+        workup.append(Workup.MYOSITIS_ANTIBODY_PANEL)
+    elif not assessment.positive(*PANEL) and not labs_until(facts, Analyte.TSH, today):
+        gaps.append("No TSH on record while the myositis antibody panel is negative")
+        workup.append(Workup.TSH)
+
+    if not gaps:
+        return ()
+    return (
+        Finding(
+            code=FindingCode.WORKUP_INCOMPLETE,
+            severity=Severity.INFO,
+            rule_id=RULE_ID,
+            rule_version=RULE_VERSION,
+            reason="Data the assessment needs is missing or out of date: " + _summary(workup),
+            evidence=(*assessment.diagnosis_evidence, *stale),
+            reference_section=SECTION,
+            gaps=tuple(gaps),
+            workup=tuple(workup),
+        ),
+    )
+
+
+_SHORT: dict[Workup, str] = {
+    Workup.ENZYME_PANEL: "enzymes",
+    Workup.STRENGTH_ASSESSMENT: "strength",
+    Workup.THIGH_MRI_STIR: "MRI",
+    Workup.MYOSITIS_ANTIBODY_PANEL: "antibodies",
+    Workup.TSH: "TSH",
+}
+
+
+def _summary(workup: list[Workup]) -> str:
+    return ", ".join(_SHORT.get(w, w.value) for w in workup) + "."

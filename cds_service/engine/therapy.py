@@ -1,0 +1,221 @@
+"""Treatment lines and the patient's treatment history (clinical-reference.md §2.3, §3.2).
+
+Time on an agent runs from its first dose to today while it is still given, or to its end;
+periods of one agent close together (a tapering course) count as one exposure (§3.2). A
+stopped record without an end date counts as zero weeks (its length is unknown), so the
+engine never over-states how long a drug was tried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from cds_service.engine.concepts import Agent, DrugClass
+from cds_service.engine.facts import MedicationExposure, PatientFacts
+from cds_service.engine.thresholds import Thresholds
+from cds_service.engine.timeline import (
+    Period,
+    intersect_periods,
+    longest,
+    merge_periods,
+    weeks_between,
+)
+
+FIRST_LINE_GLUCOCORTICOIDS: frozenset[Agent] = frozenset(
+    {Agent.PREDNISONE, Agent.PREDNISOLONE, Agent.METHYLPREDNISOLONE}
+)
+FIRST_LINE_IMMUNOSUPPRESSANTS: frozenset[Agent] = frozenset(
+    {Agent.METHOTREXATE, Agent.AZATHIOPRINE}
+)
+# §2.3 table, in the table's order (the default order of options on a card).
+SECOND_LINE_AGENTS: tuple[Agent, ...] = (
+    Agent.MYCOPHENOLATE,
+    Agent.TACROLIMUS,
+    Agent.CICLOSPORIN,
+    Agent.IVIG,
+)
+THIRD_LINE_AGENTS: tuple[Agent, ...] = (
+    Agent.RITUXIMAB,
+    Agent.CYCLOPHOSPHAMIDE,
+    Agent.ABATACEPT,
+    Agent.TOFACITINIB,
+    Agent.BARICITINIB,
+)
+
+LINE_OF_AGENT: dict[Agent, int] = {
+    **dict.fromkeys(FIRST_LINE_GLUCOCORTICOIDS | FIRST_LINE_IMMUNOSUPPRESSANTS, 1),
+    **dict.fromkeys(SECOND_LINE_AGENTS, 2),
+    **dict.fromkeys(THIRD_LINE_AGENTS, 3),
+}
+
+
+def line_of(agent: Agent) -> int | None:
+    """Treatment line of an agent (§2.3); None for agents outside the lines (HCQ, statins)."""
+    return LINE_OF_AGENT.get(agent)
+
+
+def is_given_on(exposure: MedicationExposure, day: date) -> bool:
+    """Still given on ``day``: an active record whose end, if any, is not before that day."""
+    if not exposure.active:
+        return False
+    if exposure.start is not None and exposure.start > day:
+        return False
+    return exposure.end is None or exposure.end >= day
+
+
+def exposure_period(exposure: MedicationExposure, today: date) -> Period | None:
+    """The span the agent was given, clipped to today; None when it cannot be timed."""
+    if exposure.start is None or exposure.start > today:
+        return None
+    if exposure.end is not None:
+        end = min(exposure.end, today)
+    elif exposure.active:
+        end = today
+    else:
+        end = exposure.start
+    return Period(exposure.start, max(end, exposure.start))
+
+
+def agent_periods(
+    exposures: Iterable[MedicationExposure], today: date, gap_days: int
+) -> tuple[Period, ...]:
+    periods = (exposure_period(e, today) for e in exposures)
+    return merge_periods((p for p in periods if p is not None), gap_days)
+
+
+@dataclass(frozen=True, slots=True)
+class AgentCourse:
+    """Everything the patient got of one agent: merged periods and the records behind them."""
+
+    agent: Agent
+    line: int | None
+    exposures: tuple[MedicationExposure, ...]
+    periods: tuple[Period, ...]
+    current: bool
+
+    @property
+    def longest_weeks(self) -> float:
+        span = longest(self.periods)
+        return 0.0 if span is None else span.weeks
+
+    @property
+    def current_period(self) -> Period | None:
+        return self.periods[-1] if self.current and self.periods else None
+
+
+@dataclass(frozen=True, slots=True)
+class TherapyHistory:
+    """The patient's treatment lines; reused by the order hooks (line order, duplicates).
+
+    ``agents_failed`` holds the line agents given for an adequate trial (first line:
+    ``refractory_weeks`` of combined GC + MTX/AZA; later lines: ``T_refractory_2nd``) — whether
+    the disease is still active is judged elsewhere.
+    """
+
+    courses: tuple[AgentCourse, ...]
+    first_line_period: Period | None
+    first_line_exposures: tuple[MedicationExposure, ...]
+    agents_current: frozenset[Agent]
+    agents_tried: frozenset[Agent]
+    agents_failed: frozenset[Agent]
+    current_line: int
+    later_line_failures: tuple[AgentCourse, ...]
+    later_line_trials_in_progress: tuple[AgentCourse, ...]
+    second_line_weeks_needed: int
+
+    @property
+    def first_line_weeks(self) -> float:
+        return 0.0 if self.first_line_period is None else self.first_line_period.weeks
+
+    def course(self, agent: Agent) -> AgentCourse | None:
+        return next((c for c in self.courses if c.agent is agent), None)
+
+    def courses_of_class(self, drug_class: DrugClass) -> tuple[AgentCourse, ...]:
+        return tuple(
+            c for c in self.courses if any(e.drug_class is drug_class for e in c.exposures)
+        )
+
+
+def build_therapy_history(
+    facts: PatientFacts, thresholds: Thresholds, today: date, *, imnm: bool
+) -> TherapyHistory:
+    gap = thresholds.exposure_gap_days
+    by_agent: dict[Agent, list[MedicationExposure]] = {}
+    for exposure in facts.medications:
+        if exposure.start is not None and exposure.start > today:
+            continue
+        by_agent.setdefault(exposure.agent, []).append(exposure)
+
+    courses = tuple(
+        AgentCourse(
+            agent=agent,
+            line=line_of(agent),
+            exposures=tuple(sorted(exposures, key=_exposure_key)),
+            periods=agent_periods(exposures, today, gap),
+            current=any(is_given_on(e, today) for e in exposures),
+        )
+        for agent, exposures in sorted(by_agent.items(), key=lambda item: item[0].value)
+    )
+
+    glucocorticoid = [
+        e for c in courses if c.agent in FIRST_LINE_GLUCOCORTICOIDS for e in c.exposures
+    ]
+    partner = [e for c in courses if c.agent in FIRST_LINE_IMMUNOSUPPRESSANTS for e in c.exposures]
+    combined = intersect_periods(
+        agent_periods(glucocorticoid, today, gap), agent_periods(partner, today, gap)
+    )
+    first_line_period = longest(combined)
+    first_line_exposures: tuple[MedicationExposure, ...] = ()
+    if first_line_period is not None:
+        first_line_exposures = tuple(
+            e
+            for e in (*glucocorticoid, *partner)
+            if (p := exposure_period(e, today)) is not None
+            and p.start <= first_line_period.end
+            and p.end >= first_line_period.start
+        )
+
+    weeks_needed = (
+        thresholds.refractory_second_line_weeks_imnm
+        if imnm
+        else thresholds.refractory_second_line_weeks
+    )
+    later = [c for c in courses if c.line is not None and c.line >= 2]
+    failures = tuple(c for c in later if c.longest_weeks >= weeks_needed)
+    in_progress = tuple(
+        c
+        for c in later
+        if c.current
+        and c.current_period is not None
+        and c.current_period.weeks < weeks_needed
+        and c not in failures
+    )
+    failed = {c.agent for c in failures}
+    if first_line_period is not None and first_line_period.weeks >= thresholds.refractory_weeks:
+        failed |= {e.agent for e in first_line_exposures}
+
+    current = frozenset(c.agent for c in courses if c.current)
+    current_lines = [c.line for c in courses if c.current and c.line is not None]
+    return TherapyHistory(
+        courses=courses,
+        first_line_period=first_line_period,
+        first_line_exposures=tuple(sorted(first_line_exposures, key=_exposure_key)),
+        agents_current=current,
+        agents_tried=frozenset(c.agent for c in courses),
+        agents_failed=frozenset(failed),
+        current_line=max(current_lines, default=0),
+        later_line_failures=failures,
+        later_line_trials_in_progress=in_progress,
+        second_line_weeks_needed=weeks_needed,
+    )
+
+
+def weeks_on_current_course(course: AgentCourse, today: date) -> float:
+    period = course.current_period
+    return 0.0 if period is None else weeks_between(period.start, today)
+
+
+def _exposure_key(exposure: MedicationExposure) -> tuple[date, str]:
+    return (exposure.start or date.min, exposure.source.reference)

@@ -1,0 +1,25 @@
+"""Fetching a client's JWKS from an allow-listed ``jku`` (the verifier decides what is allowed).
+
+Short timeout, no redirects, a size cap: a slow or hostile key server cannot hold a worker.
+"""
+
+from __future__ import annotations
+
+import httpx
+import orjson
+
+MAX_JWKS_BYTES = 64 * 1024
+
+
+class HttpJwksFetcher:
+    def __init__(self, timeout_seconds: float = 2.0) -> None:
+        self._timeout = timeout_seconds
+
+    def __call__(self, url: str) -> object:
+        with httpx.Client(timeout=self._timeout, follow_redirects=False, trust_env=False) as client:
+            response = client.get(url, headers={"Accept": "application/json"})
+        if response.status_code != 200:
+            raise ValueError(f"JWKS endpoint answered HTTP {response.status_code}")
+        if len(response.content) > MAX_JWKS_BYTES:
+            raise ValueError("JWKS document too large")
+        return orjson.loads(response.content)

@@ -1,0 +1,28 @@
+"""An in-process client for the app (no network), with settings for tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from cds_service.app import create_app
+from cds_service.settings import Settings
+
+
+def test_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "env": "dev",
+        "auth_required": False,
+        "database_url": f"sqlite:///{tmp_path / 'feedback.sqlite3'}",
+        "today": "2026-11-15",
+    }
+    values.update(overrides)
+    return Settings.model_validate(values)
+
+
+def app_client(tmp_path: Path, **overrides: Any) -> TestClient:
+    return TestClient(
+        create_app(test_settings(tmp_path, **overrides)), raise_server_exceptions=False
+    )

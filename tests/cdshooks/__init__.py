@@ -1,0 +1,1 @@
+"""Tests of the CDS Hooks protocol layer (cds_service/cdshooks)."""

@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import pytest
+
+from cds_service.engine.concepts import Agent, DrugClass
+from cds_service.engine.facts import MedicationExposure, SourceRef
+from cds_service.fhir.extract import extract_facts
+from cds_service.terminology import Terminology
+
+from . import builders as b
+
+TODAY = date(2024, 6, 1)
+
+
+def _one(terminology: Terminology, resource: Mapping[str, Any]) -> MedicationExposure:
+    facts = extract_facts([resource], terminology, TODAY)
+    assert facts.issues == ()
+    (exposure,) = facts.medications
+    return exposure
+
+
+def test_request_and_statement_give_identical_facts(terminology: Terminology) -> None:
+    concept = b.medication_concept(code="6851")
+    request = _one(terminology, b.medication_request("m", concept, mg=15, end="2024-12-31"))
+    statement = _one(terminology, b.medication_statement("m", concept, mg=15, end="2024-12-31"))
+    neutral = SourceRef("x", "Methotrexate")
+    assert replace(request, source=neutral, resource_type="") == replace(
+        statement, source=neutral, resource_type=""
+    )
+    assert (request.agent, request.drug_class, request.line) == (
+        Agent.METHOTREXATE,
+        DrugClass.ANTIMETABOLITE,
+        1,
+    )
+    assert (request.start, request.end, request.active) == (
+        date(2024, 1, 1),
+        date(2024, 12, 31),
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("concept", "agent"),
+    [
+        (b.medication_concept(code="42316"), Agent.TACROLIMUS),
+        (b.medication_concept(code="616435"), Agent.MYCOPHENOLATE),
+        (b.medication_concept(code="1657866"), Agent.RITUXIMAB),
+        (b.medication_concept(text="IVIG 2 g/kg"), Agent.IVIG),
+        (b.medication_concept(display="Immune Globulin (Human) 10%"), Agent.IVIG),
+        (b.medication_concept(text="tofacitinib 5 MG Oral Tablet"), Agent.TOFACITINIB),
+        (b.medication_concept(text="Baricitinib"), Agent.BARICITINIB),
+        (b.medication_concept(code="999999", text="CellCept 500mg"), Agent.MYCOPHENOLATE),
+        (b.medication_concept(text="ciclosporin"), Agent.CICLOSPORIN),
+        (b.medication_concept(code="614391"), Agent.ABATACEPT),
+        (b.medication_concept(code="3002"), Agent.CYCLOPHOSPHAMIDE),
+        (b.medication_concept(code="5521"), Agent.HYDROXYCHLOROQUINE),
+        (b.medication_concept(code="36567"), Agent.SIMVASTATIN),
+        (b.medication_concept(text="Lovastatin 20 mg"), Agent.LOVASTATIN),
+    ],
+)
+def test_recognised_by_code_product_or_name(
+    terminology: Terminology, concept: dict[str, object], agent: Agent
+) -> None:
+    assert _one(terminology, b.medication_statement("m", concept)).agent is agent
+
+
+@pytest.mark.parametrize(
+    ("code", "mg", "expected"),
+    [("8640", 20, 20.0), ("8638", 20, 20.0), ("6902", 16, 20.0)],
+)
+def test_glucocorticoid_dose_in_prednisone_equivalents(
+    terminology: Terminology, code: str, mg: float, expected: float
+) -> None:
+    exposure = _one(terminology, b.medication_request("g", b.medication_concept(code=code), mg=mg))
+    assert exposure.drug_class is DrugClass.GLUCOCORTICOID
+    assert exposure.daily_dose_mg == expected
+
+
+def test_twice_daily_dose_sums(terminology: Terminology) -> None:
+    resource = b.medication_request("t", b.medication_concept(code="42316"))
+    resource["dosageInstruction"] = [b.dosage(2, per_day=2)]
+    assert _one(terminology, resource).daily_dose_mg == 4.0
+
+
+@pytest.mark.parametrize(
+    ("status", "end", "active"),
+    [
+        ("active", None, True),
+        ("on-hold", None, True),
+        ("active", "2024-05-31", False),
+        ("active", "2024-06-01", True),
+        ("completed", None, False),
+        ("stopped", "2024-04-01", False),
+    ],
+)
+def test_active_against_today(
+    terminology: Terminology, status: str, end: str | None, active: bool
+) -> None:
+    resource = b.medication_statement(
+        "s", b.medication_concept(code="83367"), status=status, end=end
+    )
+    assert _one(terminology, resource).active is active
+
+
+def test_stopped_statement_ends_at_status_date(terminology: Terminology) -> None:
+    resource = b.medication_statement("s", b.medication_concept(code="83367"), status="stopped")
+    resource["dateAsserted"] = "2024-04-15"
+    exposure = _one(terminology, resource)
+    assert (exposure.active, exposure.end) == (False, date(2024, 4, 15))
+
+
+def test_entered_in_error_leaves_no_trace(terminology: Terminology) -> None:
+    resource = b.medication_request(
+        "m", b.medication_concept(code="83367"), status="entered-in-error"
+    )
+    facts = extract_facts([resource], terminology, TODAY)
+    assert facts.medications == () and facts.issues == ()
+
+
+def test_administration(terminology: Terminology) -> None:
+    resource = {
+        "resourceType": "MedicationAdministration",
+        "id": "a",
+        "status": "completed",
+        "subject": b.SUBJECT,
+        "medicationCodeableConcept": b.medication_concept(text="Solu-Medrol"),
+        "effectiveDateTime": "2024-05-02T09:00:00+01:00",
+        "dosage": {"dose": {"value": 1, "unit": "g"}},
+    }
+    exposure = _one(terminology, resource)
+    assert exposure.agent is Agent.METHYLPREDNISOLONE
+    assert (exposure.start, exposure.end, exposure.active) == (
+        date(2024, 5, 2),
+        date(2024, 5, 2),
+        False,
+    )
+    assert exposure.daily_dose_mg == 1250.0
+    assert exposure.resource_type == "MedicationAdministration"
+
+
+def test_medication_reference_to_contained_and_listed_medication(
+    terminology: Terminology,
+) -> None:
+    contained = b.medication_statement("s1", {})
+    del contained["medicationCodeableConcept"]
+    contained["medicationReference"] = {"reference": "#med"}
+    contained["contained"] = [
+        {"resourceType": "Medication", "id": "med", "code": b.medication_concept(code="121191")}
+    ]
+    listed = b.medication_statement("s2", {})
+    del listed["medicationCodeableConcept"]
+    listed["medicationReference"] = {"reference": "Medication/m9"}
+    medication = {"resourceType": "Medication", "id": "m9", "code": {"text": "Tacrolimus"}}
+    facts = extract_facts([contained, listed, medication], terminology, TODAY)
+    assert [m.agent for m in facts.medications] == [Agent.RITUXIMAB, Agent.TACROLIMUS]
+
+
+def test_unknown_drug_is_ignored(terminology: Terminology) -> None:
+    resource = b.medication_statement("s", b.medication_concept(code="1191", text="aspirin"))
+    assert extract_facts([resource], terminology, TODAY).medications == ()

@@ -1,0 +1,54 @@
+"""A real uvicorn server on a loopback port, in a thread, for end-to-end tests."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import uvicorn
+
+from cds_service.app import create_app
+from cds_service.settings import Settings
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    base_url: str
+    settings: Settings
+
+
+@contextmanager
+def live_server(**overrides: object) -> Iterator[LiveServer]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    base_url = f"http://127.0.0.1:{port}"
+    values: dict[str, object] = {
+        "env": "dev",
+        "auth_required": False,
+        "public_base_url": base_url,
+        "today": "2026-11-15",
+    }
+    values.update(overrides)
+    settings = Settings.model_validate(values)
+    app = create_app(settings)
+    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the live server did not start")
+        time.sleep(0.01)
+    try:
+        yield LiveServer(base_url=base_url, settings=settings)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
