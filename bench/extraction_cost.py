@@ -13,6 +13,7 @@ import random
 import time
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 from fhir.resources.R4B.observation import Observation
@@ -55,7 +56,7 @@ def per_item_seconds(run: Callable[[], object], items: int, repeats: int) -> flo
 def main() -> None:
     terminology = load_terminology(DEFAULT_MAPPINGS_DIR)
     sample = observation(0, True)
-    validate_cost = per_item_seconds(lambda: Observation.model_validate(sample), 1, 200)
+    validate_cost = per_item_seconds(partial(Observation.model_validate, sample), 1, 200)
     print(f"fhir.resources validation of one Observation: {validate_cost * 1e6:8.1f} us")
     rng = random.Random(7)
     for size in (50, 500, 5000):
@@ -64,17 +65,17 @@ def main() -> None:
         irrelevant = [o for o in mixed if o["code"]["coding"][0]["code"] != "2157-6"]
         repeats = 20 if size < 5000 else 5
         cost_irrelevant = per_item_seconds(
-            lambda group=irrelevant: extract_facts(group, terminology, TODAY),
+            partial(extract_facts, irrelevant, terminology, TODAY),
             len(irrelevant),
             repeats,
         )
         cost_relevant = per_item_seconds(
-            lambda group=relevant: extract_facts(group, terminology, TODAY),
+            partial(extract_facts, relevant, terminology, TODAY),
             len(relevant),
             repeats,
         )
         cost_mixed = per_item_seconds(
-            lambda group=mixed: extract_facts(group, terminology, TODAY), size, repeats
+            partial(extract_facts, mixed, terminology, TODAY), size, repeats
         )
         print(
             f"{size:5d} Observations ({len(relevant):4d} relevant): "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,8 +13,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from cds_service.api import routes_cds, routes_embedded_fhir, routes_health, routes_reference
+from cds_service.api import routes_metrics, routes_timeline
 from cds_service.api.auth import Unauthenticated
-from cds_service.api.logs import configure_logging, get_logger
+from cds_service.api.logs import configure_structlog, get_logger
+from cds_service.api.openapi import install_openapi
 from cds_service.api.outcome import RequestProblem, outcome_response
 from cds_service.api.state import build_state
 from cds_service.settings import Settings
@@ -23,7 +26,7 @@ log = get_logger()
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    configure_logging(settings.log_level)
+    configure_structlog(settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -41,6 +44,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.service = build_state(settings)
     if not app.state.service.ready:
         log.error("terminology_invalid", problems=len(app.state.service.terminology_problems))
+    app.state.timeline = routes_timeline.build_timeline(app.state.service)
+    if app.state.timeline is not None and app.state.service.pipeline is not None:
+        app.state.service.pipeline = replace(
+            app.state.service.pipeline, links=app.state.timeline.links
+        )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
@@ -51,9 +59,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_cds.router)
     app.include_router(routes_health.router)
     app.include_router(routes_reference.router)
+    app.include_router(routes_timeline.router)
+    app.include_router(routes_metrics.router)
     if settings.serves_embedded_fhir:
         app.include_router(routes_embedded_fhir.router)
     _install_error_answers(app)
+    install_openapi(app)
+    app.add_middleware(routes_metrics.MetricsMiddleware)  # outermost: counts every answer
     return app
 
 

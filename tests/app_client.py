@@ -11,7 +11,7 @@ from cds_service.app import create_app
 from cds_service.settings import Settings
 
 
-def test_settings(tmp_path: Path, **overrides: Any) -> Settings:
+def settings_for_tests(tmp_path: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "env": "dev",
         "auth_required": False,
@@ -24,5 +24,5 @@ def test_settings(tmp_path: Path, **overrides: Any) -> Settings:
 
 def app_client(tmp_path: Path, **overrides: Any) -> TestClient:
     return TestClient(
-        create_app(test_settings(tmp_path, **overrides)), raise_server_exceptions=False
+        create_app(settings_for_tests(tmp_path, **overrides)), raise_server_exceptions=False
     )

@@ -13,9 +13,18 @@ import structlog
 
 
 def configure_logging(level: str = "INFO") -> None:
+    """Process-wide logging for the server: JSON lines on stdout (called once at start-up)."""
     logging.basicConfig(format="%(message)s", stream=sys.stdout, level=level.upper(), force=True)
+    configure_structlog(level)
+
+
+def configure_structlog(level: str = "INFO") -> None:
+    """structlog renders JSON through the standard library's logging; chatty loggers muted."""
     # uvicorn's access log prints request paths and client addresses: replaced by our call log.
     logging.getLogger("uvicorn.access").disabled = True
+    # httpx and httpcore log every request URL (FHIR server, patient id in the query) at INFO.
+    for chatty in ("httpx", "httpcore", "httpx2"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

@@ -19,6 +19,7 @@ from cds_service.api.responses import JsonResponse
 from cds_service.api.state import ServiceState
 from cds_service.cdshooks.feedback_store import FeedbackRecord
 from cds_service.cdshooks.fhir_access import reader_factory_for
+from cds_service.cdshooks.metrics import FEEDBACK, count_cards
 from cds_service.cdshooks.models import CdsRequest, FeedbackRequest, validate_context
 from cds_service.cdshooks.prefetch import PrefetchUnavailable
 from cds_service.cdshooks.registry import SERVICES, SERVICES_BY_ID, ServiceSpec
@@ -118,6 +119,7 @@ async def call_service(service_id: str, request: Request) -> Response:
         data_gaps=result.data_gaps,
         latency_ms=round((perf_counter() - started) * 1000, 2),
     )
+    count_cards(service.id, result.cards)
     return JsonResponse({"cards": result.cards})
 
 
@@ -153,5 +155,7 @@ async def feedback(service_id: str, request: Request) -> Response:
         for item in parsed.feedback
     ]
     result = await run_in_threadpool(state.feedback.store, records)
+    for item in parsed.feedback:
+        FEEDBACK.labels(service.id, str(item.outcome)).inc()
     log.info("cds_feedback", service=service.id, stored=result.stored, duplicates=result.duplicates)
     return JsonResponse({"stored": result.stored, "duplicates": result.duplicates})

@@ -44,6 +44,8 @@ class CardContext:
     base_url: str
     data_gaps: tuple[str, ...] = ()
     timeline_url: str = ""
+    timeline_ref: str = ""  # the opaque reference, the smart link's appContext
+    smart_launch_url: str = ""  # a smart link is added when this and timeline_ref are set
 
 
 def render_cards(
@@ -83,6 +85,15 @@ def render_card(finding: Finding, context: CardContext, terminology: Terminology
         card["links"] = [
             {"label": "Disease course timeline", "url": context.timeline_url, "type": "absolute"}
         ]
+        if context.smart_launch_url and context.timeline_ref:
+            card["links"].append(
+                {
+                    "label": "Disease course timeline (SMART app)",
+                    "url": context.smart_launch_url,
+                    "type": "smart",
+                    "appContext": context.timeline_ref,
+                }
+            )
     return card
 
 

@@ -16,6 +16,7 @@ from cds_service.cards.render import CardContext, render_cards
 from cds_service.cdshooks.models import Card, CdsRequest
 from cds_service.cdshooks.prefetch import ReaderFactory, resolve_prefetch
 from cds_service.cdshooks.registry import HookName, ServiceSpec
+from cds_service.cdshooks.timeline_link import TimelineLinks
 from cds_service.engine import evaluate
 from cds_service.engine.facts import PatientFacts
 from cds_service.engine.findings import Finding
@@ -32,6 +33,7 @@ class CallResult:
     finding_codes: list[str] = field(default_factory=list)
     data_issues: int = 0
     data_gaps: int = 0
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,7 @@ class Pipeline:
     thresholds: Thresholds
     base_url: str
     fhir_deadline_seconds: float
+    links: TimelineLinks | None = None  # the cards' timeline links; None: no links
 
     async def run(
         self,
@@ -59,11 +62,22 @@ class Pipeline:
         facts = extract_facts(resolved.resources, self.terminology, today)
         findings = self._findings(service, facts, today)
         patient_id = str(context.get("patientId", ""))
+        links = None
+        if self.links is not None and findings:  # one encryption per call, only with cards
+            links = self.links.make(
+                patient_id=patient_id,
+                fhir_server=str(request.fhirServer) if reader_factory is not None else None,
+                finding_codes=[f.code.value for f in findings],
+                evaluated_on=today,
+            )
         card_context = CardContext(
             service_id=service.id,
             patient_id=patient_id,
             base_url=self.base_url,
             data_gaps=tuple(resolved.gaps),
+            timeline_url=links.url if links else "",
+            timeline_ref=links.ref if links else "",
+            smart_launch_url=links.smart_launch_url if links else "",
         )
         cards = render_cards(findings, card_context, self.terminology)
         for card in cards:
@@ -73,6 +87,7 @@ class Pipeline:
             finding_codes=[f.code.value for f in findings],
             data_issues=len(facts.issues),
             data_gaps=len(resolved.gaps),
+            findings=findings,
         )
 
     def _findings(

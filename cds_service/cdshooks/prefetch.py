@@ -21,8 +21,15 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from cds_service.cdshooks.metrics import FHIR_FETCHES
 from cds_service.cdshooks.registry import PrefetchTemplate
-from cds_service.fhir.client import FhirFetchError, FhirReader, bundle_resources, next_link
+from cds_service.fhir.client import (
+    FhirFetchError,
+    FhirReader,
+    bundle_resources,
+    next_link,
+    unreadable_entries,
+)
 
 JsonObject = dict[str, Any]
 ReaderFactory = Callable[[], FhirReader]
@@ -118,6 +125,7 @@ async def resolve_prefetch(
             _fail(template, "the client reported an error (OperationOutcome)", problems, resolved)
         elif resource_type == "Bundle":
             resolved.resources.extend(bundle_resources(value))
+            _note_unreadable(template, unreadable_entries(value), resolved)
             link = next_link(value)
             if link is not None:
                 if reader_factory is None:
@@ -135,6 +143,14 @@ async def resolve_prefetch(
     if problems:
         raise PrefetchUnavailable(problems)
     return resolved
+
+
+def _note_unreadable(template: PrefetchTemplate, count: int, resolved: ResolvedData) -> None:
+    if count:
+        resolved.gaps.append(
+            f"{count} {template.resource_type} Bundle entr{'y' if count == 1 else 'ies'} "
+            "could not be read"
+        )
 
 
 def _fail(
@@ -168,6 +184,7 @@ async def _fetch_all(
             await asyncio.gather(*pending, return_exceptions=True)
         for task, template in jobs.items():
             if task in pending:
+                FHIR_FETCHES.labels(template.resource_type, "timeout").inc()
                 _fail(
                     template,
                     "the FHIR server did not answer within the deadline",
@@ -177,12 +194,23 @@ async def _fetch_all(
                 continue
             error = task.exception()
             if isinstance(error, FhirFetchError):
+                FHIR_FETCHES.labels(template.resource_type, "error").inc()
                 _fail(template, error.problem, problems, resolved)
             elif error is not None:
-                raise error
+                FHIR_FETCHES.labels(template.resource_type, "error").inc()
+                _fail(template, f"unexpected {type(error).__name__}", problems, resolved)
             else:
+                FHIR_FETCHES.labels(template.resource_type, "ok").inc()
                 resolved.resources.extend(task.result())
                 resolved.fetched_keys.append(template.key)
+        _note_unreadable_fetched(reader, resolved)
+
+
+def _note_unreadable_fetched(reader: FhirReader, resolved: ResolvedData) -> None:
+    if reader.unreadable_entries:
+        resolved.gaps.append(
+            f"{reader.unreadable_entries} Bundle entries from the FHIR server could not be read"
+        )
 
 
 async def _fetch_one(

@@ -47,6 +47,7 @@ class FhirReader:
     ) -> None:
         self._base = base_url.rstrip("/") + "/"
         self._limits = limits
+        self.unreadable_entries = 0
         headers = {"Accept": "application/fhir+json"}
         if access_token:
             headers["Authorization"] = f"Bearer {access_token}"
@@ -95,6 +96,7 @@ class FhirReader:
             if bundle.get("resourceType") != "Bundle":
                 raise FhirFetchError("a search did not answer with a Bundle")
             resources.extend(bundle_resources(bundle))
+            self.unreadable_entries += unreadable_entries(bundle)
             if len(resources) > self._limits.max_resources:
                 raise FhirFetchError(f"more than {self._limits.max_resources} resources")
             url = self.next_page(bundle)
@@ -151,6 +153,16 @@ def next_link(bundle: Mapping[str, Any]) -> str | None:
             if isinstance(url, str) and url:
                 return url
     return None
+
+
+def unreadable_entries(bundle: Mapping[str, Any]) -> int:
+    """How many entries of a Bundle hold no resource object (junk the service cannot read)."""
+    entries = bundle.get("entry")
+    if not isinstance(entries, list):
+        return 0
+    return sum(
+        1 for e in entries if not (isinstance(e, dict) and isinstance(e.get("resource"), dict))
+    )
 
 
 def bundle_resources(bundle: Mapping[str, Any]) -> list[JsonObject]:

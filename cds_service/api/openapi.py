@@ -1,0 +1,124 @@
+"""The OpenAPI document: the CDS Hooks wire models as schemas of the raw-body endpoints.
+
+The service endpoints read their body themselves (size and depth limits before parsing), so
+FastAPI cannot infer the schemas; they are added here from the pydantic models, every field
+with its description.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from cds_service.cdshooks.models import CdsRequest, CdsResponse, DiscoveryResponse, FeedbackRequest
+
+REF = "#/components/schemas/{model}"
+
+OPERATION_OUTCOME_SCHEMA: dict[str, Any] = {
+    "title": "OperationOutcome",
+    "description": "FHIR OperationOutcome describing why the request was refused.",
+    "type": "object",
+    "required": ["resourceType", "issue"],
+    "properties": {
+        "resourceType": {"const": "OperationOutcome", "description": "Always OperationOutcome."},
+        "issue": {
+            "type": "array",
+            "description": "One entry per problem found.",
+            "items": {
+                "type": "object",
+                "required": ["severity", "code"],
+                "properties": {
+                    "severity": {"type": "string", "description": "error or warning"},
+                    "code": {"type": "string", "description": "FHIR issue type code"},
+                    "diagnostics": {"type": "string", "description": "What was wrong."},
+                },
+            },
+        },
+    },
+}
+
+FEEDBACK_RESULT_SCHEMA: dict[str, Any] = {
+    "title": "FeedbackResult",
+    "description": "How many feedback items were stored, and how many were already stored.",
+    "type": "object",
+    "required": ["stored", "duplicates"],
+    "properties": {
+        "stored": {"type": "integer", "description": "Items stored by this call."},
+        "duplicates": {"type": "integer", "description": "Items already stored before."},
+    },
+}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": REF.format(model=name)}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/fhir+json": {"schema": _ref("OperationOutcome")}},
+    }
+
+
+_ERRORS = {
+    "400": _problem("Malformed JSON, wrong hook, or JSON nested too deeply"),
+    "401": {"description": "Missing or invalid JWT (no detail given)"},
+    "404": _problem("No service with this id"),
+    "413": _problem("Request body too large"),
+    "422": _problem("The body does not match the CDS Hooks model"),
+}
+
+
+def install_openapi(app: FastAPI) -> None:
+    def build() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+        )
+        models: list[tuple[type[BaseModel], Any]] = [
+            (CdsRequest, "validation"),
+            (FeedbackRequest, "validation"),
+            (CdsResponse, "serialization"),
+            (DiscoveryResponse, "serialization"),
+        ]
+        _, schemas = models_json_schema(models, ref_template=REF)
+        components = document.setdefault("components", {}).setdefault("schemas", {})
+        components.update(schemas.get("$defs", {}))
+        components["OperationOutcome"] = OPERATION_OUTCOME_SCHEMA
+        components["FeedbackResult"] = FEEDBACK_RESULT_SCHEMA
+        paths = document["paths"]
+        service = paths["/cds-services/{service_id}"]["post"]
+        service["requestBody"] = {"required": True, **_json(_ref("CdsRequest"), "A hook call")}
+        service["responses"] = {
+            "200": _json(_ref("CdsResponse"), "Cards (an empty list when nothing applies)"),
+            "412": _problem("Required FHIR data could not be obtained"),
+            "503": _problem("Terminology tables failed to load"),
+            **_ERRORS,
+        }
+        feedback = paths["/cds-services/{service_id}/feedback"]["post"]
+        feedback["requestBody"] = {
+            "required": True,
+            **_json(_ref("FeedbackRequest"), "Feedback on cards"),
+        }
+        feedback["responses"] = {"200": _json(_ref("FeedbackResult"), "Stored"), **_ERRORS}
+        discovery = paths["/cds-services"]["get"]
+        discovery["responses"] = {
+            "200": _json(_ref("DiscoveryResponse"), "The services offered"),
+            "401": _ERRORS["401"],
+        }
+        app.openapi_schema = document
+        return document
+
+    app.openapi = build  # type: ignore[method-assign]

@@ -1,0 +1,163 @@
+"""The cards' link to the disease-course timeline: an opaque, short-lived, encrypted reference.
+
+A card's link carries no patient data in clear. It carries a compact JWE (``dir`` +
+``A256GCM``, RFC 7516) that only this service can open, holding the FHIR server to read, the
+patient id, the finding codes of the call, the evaluation date and ``exp`` (15 minutes). The
+page ``GET /timeline/{ref}`` opens it; anything that does not open (tampered, expired, made
+with another key) is simply "not found".
+
+The key is derived from ``CDS_LINK_SECRET`` (32+ random bytes, hex or base64url). Without it,
+development mode with a single worker uses a random key per process (links die with the
+process); production, or several workers, turn the links off: cards are complete without
+them, and a key that differs between workers would make every other link a 404.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+import orjson
+from joserfc import jwe
+from joserfc.errors import JoseError
+from joserfc.jwk import OctKey
+
+from cds_service.settings import Settings, decode_link_secret
+
+__all__ = ["LINK_LIFETIME_SECONDS", "CardLinks", "TimelineLinks", "TimelineRef"]
+
+LINK_LIFETIME_SECONDS = 15 * 60
+MAX_REF_CHARS = 4096
+_PROTECTED = {"alg": "dir", "enc": "A256GCM"}
+_ALGORITHMS = ("dir", "A256GCM")
+_KEY_CONTEXT = b"myositis-cds/timeline-link/v1\x00"
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRef:
+    """What a link's reference holds once opened."""
+
+    patient_id: str
+    fhir_server: str | None
+    finding_codes: tuple[str, ...]
+    evaluated_on: date
+    expires_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class CardLinks:
+    """The page URL (``absolute`` link) and the opaque reference (``smart`` appContext)."""
+
+    url: str
+    ref: str
+    smart_launch_url: str = ""
+
+
+class TimelineLinks:
+    """Makes and opens timeline references with one symmetric key."""
+
+    def __init__(
+        self,
+        secret: bytes,
+        base_url: str,
+        *,
+        smart_launch_url: str | None = None,
+        embedded_fallback: bool = False,
+        lifetime_seconds: int = LINK_LIFETIME_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._key = OctKey.import_key(hashlib.sha256(_KEY_CONTEXT + secret).digest())
+        self._base = base_url.rstrip("/")
+        self._smart = smart_launch_url or ""
+        self._lifetime = lifetime_seconds
+        self._clock = clock
+        self.embedded_fallback = embedded_fallback
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TimelineLinks | None:
+        """The link maker of a service, or None when links are off (see the module doc)."""
+        if settings.link_secret is not None:
+            secret = decode_link_secret(settings.link_secret.get_secret_value())
+        elif settings.is_dev and settings.workers == 1:
+            secret = os.urandom(32)
+        else:
+            return None
+        return cls(
+            secret,
+            settings.public_base_url,
+            smart_launch_url=settings.smart_launch_url,
+            embedded_fallback=settings.serves_embedded_fhir,
+        )
+
+    def make(
+        self,
+        *,
+        patient_id: str,
+        fhir_server: str | None,
+        finding_codes: Sequence[str],
+        evaluated_on: date,
+    ) -> CardLinks | None:
+        """Links for one call's cards; None when the page could not read the patient's data."""
+        if not patient_id or (fhir_server is None and not self.embedded_fallback):
+            return None
+        claims: dict[str, Any] = {
+            "pid": patient_id,
+            "fnd": list(finding_codes),
+            "day": evaluated_on.isoformat(),
+            "exp": int(self._clock()) + self._lifetime,
+        }
+        if fhir_server:
+            claims["srv"] = fhir_server
+        ref = jwe.encrypt_compact(
+            _PROTECTED, orjson.dumps(claims), self._key, algorithms=_ALGORITHMS
+        )
+        return CardLinks(
+            url=f"{self._base}/timeline/{quote(ref, safe='.-_')}",
+            ref=ref,
+            smart_launch_url=self._smart,
+        )
+
+    def open(self, ref: str) -> TimelineRef | None:
+        """The reference's content, or None when it is invalid, tampered with or expired."""
+        if not ref or len(ref) > MAX_REF_CHARS:
+            return None
+        try:
+            decrypted = jwe.decrypt_compact(ref, self._key, algorithms=_ALGORITHMS)
+            claims = orjson.loads(decrypted.plaintext or b"")
+        except (JoseError, ValueError, TypeError):
+            return None
+        return _ref_from_claims(claims, self._clock())
+
+
+def _ref_from_claims(claims: object, now: float) -> TimelineRef | None:
+    if not isinstance(claims, dict):
+        return None
+    patient_id, server, codes = claims.get("pid"), claims.get("srv"), claims.get("fnd")
+    expires_at, day = claims.get("exp"), claims.get("day")
+    if not isinstance(expires_at, int) or expires_at <= now:
+        return None
+    if not isinstance(patient_id, str) or not patient_id:
+        return None
+    if server is not None and not isinstance(server, str):
+        return None
+    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+        return None
+    try:
+        evaluated_on = date.fromisoformat(day) if isinstance(day, str) else None
+    except ValueError:
+        return None
+    if evaluated_on is None:
+        return None
+    return TimelineRef(
+        patient_id=patient_id,
+        fhir_server=server,
+        finding_codes=tuple(codes),
+        evaluated_on=evaluated_on,
+        expires_at=expires_at,
+    )

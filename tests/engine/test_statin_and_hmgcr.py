@@ -1,0 +1,55 @@
+"""statin-and-hmgcr (clinical-reference.md §2.2, §2.4): stop the statin; suppresses nothing."""
+
+from __future__ import annotations
+
+from cds_service.engine.concepts import Agent, Antibody, Diagnosis
+from cds_service.engine.findings import FindingCode, Severity
+from tests.engine.builders import (
+    ago,
+    antibody,
+    codes,
+    diagnosis,
+    med,
+    only,
+    patient,
+    recommended,
+    refractory_active_dm,
+)
+
+CODE = FindingCode.STATIN_AND_HMGCR
+
+
+def test_fires_with_escalation_alongside_and_ivig_preferred() -> None:
+    statin = med(Agent.ATORVASTATIN, ago(100))
+    facts = refractory_active_dm(
+        diagnoses=(diagnosis(Diagnosis.INFLAMMATORY_MYOPATHY_OTHER),),
+        extra_antibodies=(antibody(Antibody.HMGCR),),
+        extra_medications=(statin,),
+    )
+    finding = only(facts, CODE)
+    assert finding.severity is Severity.CRITICAL
+    assert finding.stop_references == (statin.source.reference,)
+    assert recommended(only(facts, FindingCode.ESCALATE_SECOND_LINE)) is Agent.IVIG
+
+
+def test_stopped_statin_or_negative_antibody_does_not_fire() -> None:
+    stopped = refractory_active_dm(
+        extra_antibodies=(antibody(Antibody.HMGCR),),
+        extra_medications=(med(Agent.SIMVASTATIN, ago(100), ago(50), active=False),),
+    )
+    negative = refractory_active_dm(
+        extra_antibodies=(antibody(Antibody.HMGCR, positive=False),),
+        extra_medications=(med(Agent.SIMVASTATIN, ago(100)),),
+    )
+    assert CODE not in codes(stopped)
+    assert CODE not in codes(negative)
+
+
+def test_fires_without_an_iim_diagnosis() -> None:
+    # Statin-associated anti-HMGCR myopathy is often not yet coded as myositis.
+    facts = patient(
+        diagnoses=(),
+        antibodies=(antibody(Antibody.HMGCR),),
+        medications=(med(Agent.ATORVASTATIN, ago(100)),),
+    )
+    assert codes(facts) == {CODE}
