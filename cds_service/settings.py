@@ -68,6 +68,21 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=10_000_000, ge=1024, description="request size limit")
     max_json_depth: int = Field(default=64, ge=8, description="JSON nesting limit")
     max_entries: int = Field(default=20_000, ge=1, description="resources read per call")
+    gc_tuning: bool = Field(
+        default=True,
+        description=(
+            "after start-up, freeze the loaded heap out of the garbage collector and collect "
+            "the young generation less often (docs/performance.md)"
+        ),
+    )
+    validation_cache_size: int = Field(
+        default=50_000,
+        ge=0,
+        description="fhir.resources validation outcomes remembered by content (0: off)",
+    )
+    bench_endpoints: bool = Field(
+        default=False, description="mount /bench/* for the benchmark harness (never in prod)"
+    )
     embedded_fhir: bool | None = Field(
         default=None, description="serve fixtures as a read-only FHIR endpoint (dev default)"
     )
@@ -94,6 +109,8 @@ class Settings(BaseSettings):
             raise ValueError("CDS_ENV=prod refuses to start with CDS_AUTH_REQUIRED=false")
         if self.auth_required and self.trusted_clients is None:
             raise ValueError("CDS_AUTH_REQUIRED needs CDS_TRUSTED_CLIENTS (trusted-clients file)")
+        if self.env is Environment.PROD and self.bench_endpoints:
+            raise ValueError("CDS_BENCH_ENDPOINTS is for benchmarks in development only")
         if self.env is Environment.PROD and self.today is not None:
             raise ValueError("CDS_TODAY (a fixed evaluation date) is for development only")
         if self.link_secret is not None:  # checked here so that errors never echo the secret

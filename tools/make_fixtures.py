@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,33 @@ def expected_for(scenario: Scenario) -> JsonObject:
     }
 
 
+def with_unique_ids(scenario: Scenario) -> Scenario:
+    """Resource ids prefixed with the patient's, so that every fixture id is unique (a FHIR
+    server loaded with all scenarios keeps them apart)."""
+    prefix = scenario.patient_id + "-"
+
+    def rename(resource: JsonObject) -> JsonObject:
+        if resource["resourceType"] == "Patient" or resource["id"].startswith(prefix):
+            return resource
+        return {**resource, "id": prefix + resource["id"]}
+
+    return replace(
+        scenario,
+        resources=[rename(r) for r in scenario.resources],
+        draft_orders=[rename(r) for r in scenario.draft_orders],
+        selections=(
+            None
+            if scenario.selections is None
+            else [
+                s if s.split("/", 1)[1].startswith(prefix) else s.replace("/", "/" + prefix, 1)
+                for s in scenario.selections
+            ]
+        ),
+    )
+
+
 def files_for(scenario: Scenario) -> dict[str, Any]:
+    scenario = with_unique_ids(scenario)
     return {
         "bundle.json": collection(scenario.resources),
         "request.json": request_for(scenario),

@@ -20,7 +20,13 @@ from cds_service.api.state import ServiceState
 from cds_service.cdshooks.feedback_store import FeedbackRecord
 from cds_service.cdshooks.fhir_access import reader_factory_for
 from cds_service.cdshooks.metrics import FEEDBACK, count_cards
-from cds_service.cdshooks.models import CdsRequest, FeedbackRequest, validate_context
+from cds_service.cdshooks.models import (
+    AnyHookContext,
+    CdsRequest,
+    FeedbackRequest,
+    OrderSelectContext,
+    validate_context,
+)
 from cds_service.cdshooks.prefetch import PrefetchUnavailable
 from cds_service.cdshooks.registry import SERVICES, SERVICES_BY_ID, ServiceSpec
 
@@ -88,9 +94,10 @@ async def call_service(service_id: str, request: Request) -> Response:
             400, "invalid", f"service '{service.id}' answers the '{service.hook}' hook"
         )
     try:
-        validate_context(cds_request)
+        hook_context = validate_context(cds_request)
     except ValidationError as error:
         raise validation_problem(error) from None
+    check_selections(hook_context)
     if state.pipeline is None:
         raise RequestProblem(503, "transient", "terminology tables failed to load")
     readers = reader_factory_for(cds_request, state.settings, caller)
@@ -121,6 +128,20 @@ async def call_service(service_id: str, request: Request) -> Response:
     )
     count_cards(service.id, result.cards)
     return JsonResponse({"cards": result.cards})
+
+
+def check_selections(context: AnyHookContext) -> None:
+    """order-select: every selection must name one of the draft orders (422 otherwise)."""
+    if not isinstance(context, OrderSelectContext) or context.selections is None:
+        return
+    drafts = {f"{r.get('resourceType')}/{r.get('id')}" for r in context.draft_resources()}
+    unknown = [s for s in context.selections if s not in drafts]
+    if unknown:
+        raise RequestProblem(
+            422,
+            "invalid",
+            f"context.selections: {len(unknown)} selection(s) name no order in draftOrders",
+        )
 
 
 def evaluation_date(state: ServiceState) -> date:

@@ -2,7 +2,9 @@
 
 It answers ``GET /fhir/{type}/{id}`` and ``GET /fhir/{type}?patient={id}`` (other search
 parameters such as ``_sort`` and ``_count`` are accepted and ignored), so a client can call
-the service with ``fhirServer`` pointing here and no prefetch.
+the service with ``fhirServer`` pointing here and no prefetch. ``POST /fhir`` takes a
+transaction Bundle of ``PUT Type/id`` entries into an in-memory overlay of the fixture store
+(what ``myositis-cds fixtures load`` sends; the files are never written).
 """
 
 from __future__ import annotations
@@ -10,10 +12,16 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from cds_service.api.body import read_json_object
 from cds_service.api.outcome import RequestProblem
 from cds_service.api.responses import FhirJsonResponse
 from cds_service.api.state import ServiceState
-from cds_service.fhir.fixture_store import FixtureStore, searchset
+from cds_service.fhir.fixture_store import (
+    FixtureStore,
+    TransactionRefused,
+    searchset,
+    transaction_resources,
+)
 
 router = APIRouter(prefix="/fhir", tags=["embedded FHIR (dev)"])
 
@@ -56,3 +64,25 @@ async def search(resource_type: str, request: Request) -> Response:
         raise RequestProblem(400, "not-supported", "search needs a patient parameter")
     patient_id = patient.removeprefix("Patient/")
     return FhirJsonResponse(searchset(store.search(resource_type, patient_id), str(request.url)))
+
+
+@router.post("", summary="Transaction: PUT resources into the in-memory overlay")
+async def transaction(request: Request) -> Response:
+    store = _store(request)
+    state: ServiceState = request.app.state.service
+    bundle = await read_json_object(
+        request, state.settings.max_body_bytes, state.settings.max_json_depth
+    )
+    try:
+        resources = transaction_resources(bundle)
+    except TransactionRefused as refused:
+        raise RequestProblem(400, "invalid", str(refused)) from None
+    entries = []
+    for resource in resources:
+        created = store.put(resource)
+        location = f"{resource['resourceType']}/{resource['id']}/_history/1"
+        status = "201 Created" if created else "200 OK"
+        entries.append({"response": {"status": status, "location": location}})
+    return FhirJsonResponse(
+        {"resourceType": "Bundle", "type": "transaction-response", "entry": entries}
+    )

@@ -15,7 +15,7 @@ from typing import Any
 
 from cds_service.cards.markdown import bullets, escape, table
 from cds_service.cards.names import FINDING_TITLES, WORKUP_ORDERS, agent_name
-from cds_service.engine.findings import Finding, TherapyOption, Workup
+from cds_service.engine.findings import Finding, FindingCode, TherapyOption, Workup
 from cds_service.terminology import Terminology
 
 JsonObject = dict[str, Any]
@@ -158,11 +158,18 @@ def _suggestion_uuid(card_id: str, key: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, f"{card_id}|{key}"))
 
 
+STOP_LABELS: dict[FindingCode, str] = {
+    FindingCode.STATIN_AND_HMGCR: "Stop the statin",
+    FindingCode.ORDER_STATIN_WITH_HMGCR: "Remove the statin order",
+    FindingCode.ORDER_DUPLICATE_IMMUNOSUPPRESSANT: "Remove the duplicate draft order",
+}
+RECOMMENDED_STOPS = frozenset({FindingCode.STATIN_AND_HMGCR, FindingCode.ORDER_STATIN_WITH_HMGCR})
+
+
 def _stop_suggestion(finding: Finding, card_id: str) -> JsonObject:
-    return {
-        "label": "Stop the statin",
+    suggestion: JsonObject = {
+        "label": STOP_LABELS.get(finding.code, "Remove the order"),
         "uuid": _suggestion_uuid(card_id, "stop"),
-        "isRecommended": True,
         "actions": [
             {
                 "type": "delete",
@@ -172,6 +179,9 @@ def _stop_suggestion(finding: Finding, card_id: str) -> JsonObject:
             for reference in finding.stop_references
         ],
     }
+    if finding.code in RECOMMENDED_STOPS:
+        suggestion["isRecommended"] = True
+    return suggestion
 
 
 def _medication_suggestion(

@@ -53,7 +53,9 @@ def course_page(facts: PatientFacts, marks: CourseMarks, *, link_expires: dateti
     )
     patient = facts.patient_reference or "the patient"
     issues = (
-        f" {len(facts.issues)} resource(s) could not be read and are not shown." if facts.issues else ""
+        f" {len(facts.issues)} resource(s) could not be read and are not shown."
+        if facts.issues
+        else ""
     )
     body = (
         '<main id="timeline">'
@@ -76,4 +78,6 @@ def course_page(facts: PatientFacts, marks: CourseMarks, *, link_expires: dateti
 
 def message_page(title: str, text: str) -> str:
     """A short page with no detail (an invalid or expired link, data that cannot be read)."""
-    return _document(title, f'<main id="message"><h1>{escape(title)}</h1><p>{escape(text)}</p></main>')
+    return _document(
+        title, f'<main id="message"><h1>{escape(title)}</h1><p>{escape(text)}</p></main>'
+    )

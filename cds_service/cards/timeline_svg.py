@@ -271,10 +271,8 @@ def _panel_frame(top: int, height: int, title: str, subtitle: str) -> str:
     return (
         f'<rect x="{LEFT}" y="{top}" width="{PLOT_WIDTH}" height="{height}" fill="none" '
         f'stroke="#b0bec5"/>'
-        f'<text x="{LEFT - 12}" y="{top + 14}" text-anchor="end" font-weight="bold">'
-        f"{escape(title)}</text>"
-        f'<text x="{LEFT - 12}" y="{top + 30}" text-anchor="end" fill="#555">'
-        f"{escape(subtitle)}</text>"
+        f'<text x="8" y="{top + 14}" font-weight="bold">{escape(title)}</text>'
+        f'<text x="8" y="{top + 30}" fill="#555">{escape(subtitle)}</text>'
     )
 
 
@@ -473,9 +471,7 @@ def _therapy_panel(
     evaluated_on: date,
 ) -> str:
     parts = ['<g class="panel" data-panel="therapy">']
-    parts.append(
-        f'<text x="{LEFT - 12}" y="{top - 10}" text-anchor="end" font-weight="bold">Therapy</text>'
-    )
+    parts.append(f'<text x="8" y="{top - 10}" font-weight="bold">Therapy</text>')
     if not rows:
         parts.append(_empty(top, THERAPY_ROW, "No dated myositis therapy"))
     for index, (drug_class, exposures) in enumerate(rows):
@@ -509,14 +505,21 @@ def _therapy_bar(
         if ongoing
         else ""
     )
-    label_x = x1 + 4 if width > 7.5 * len(name) + 8 else x1 + width + (12 if ongoing else 4)
-    label_fill = "#fff" if label_x < x1 + width else "#1c2833"
+    label_width = 6.5 * len(name) + 8
+    after = x1 + width + (12 if ongoing else 4)
+    if width > label_width:  # inside the bar
+        label_x, anchor, label_fill = x1 + 4, "start", "#fff"
+    elif after + label_width <= WIDTH:  # after the bar
+        label_x, anchor, label_fill = after, "start", "#1c2833"
+    else:  # before the bar
+        label_x, anchor, label_fill = x1 - 4, "end", "#1c2833"
     return (
         f'<rect class="therapy" x="{x1:.1f}" y="{y + 4}" width="{width:.1f}" height="18" rx="3" '
         f'fill="{colour}" fill-opacity="0.85" data-drug-class="{drug_class_attr(exposure)}" '
         f'data-agent="{exposure.agent.value}" data-ongoing="{str(ongoing).lower()}">'
         f"<title>{escape(title)}</title></rect>{arrow}"
-        f'<text x="{label_x:.1f}" y="{y + 17}" fill="{label_fill}" font-size="11">'
+        f'<text x="{label_x:.1f}" y="{y + 17}" text-anchor="{anchor}" fill="{label_fill}" '
+        f'font-size="11">'
         f"{escape(name)}</text>"
     )
 

@@ -13,15 +13,23 @@ from datetime import date
 from typing import Any
 
 from cds_service.cards.render import CardContext, render_cards
-from cds_service.cdshooks.models import Card, CdsRequest
+from cds_service.cdshooks.models import (
+    Card,
+    CdsRequest,
+    OrderSelectContext,
+    OrderSignContext,
+    validate_context,
+)
 from cds_service.cdshooks.prefetch import ReaderFactory, resolve_prefetch
 from cds_service.cdshooks.registry import HookName, ServiceSpec
 from cds_service.cdshooks.timeline_link import TimelineLinks
 from cds_service.engine import evaluate
 from cds_service.engine.facts import PatientFacts
 from cds_service.engine.findings import Finding
+from cds_service.engine.order_checks import evaluate_orders
 from cds_service.engine.thresholds import Thresholds
 from cds_service.fhir.extract import extract_facts
+from cds_service.fhir.extract.draft_orders import read_draft_orders
 from cds_service.terminology import Terminology
 
 JsonObject = dict[str, Any]
@@ -60,7 +68,7 @@ class Pipeline:
             self.fhir_deadline_seconds,
         )
         facts = extract_facts(resolved.resources, self.terminology, today)
-        findings = self._findings(service, facts, today)
+        findings = self._findings(service, request, facts, today)
         patient_id = str(context.get("patientId", ""))
         links = None
         if self.links is not None and findings:  # one encryption per call, only with cards
@@ -91,8 +99,24 @@ class Pipeline:
         )
 
     def _findings(
-        self, service: ServiceSpec, facts: PatientFacts, today: date
+        self, service: ServiceSpec, request: CdsRequest, facts: PatientFacts, today: date
     ) -> tuple[Finding, ...]:
         if service.hook is HookName.PATIENT_VIEW:
             return evaluate(facts, self.thresholds, today)
-        return ()
+        hook_context = validate_context(request)
+        if not isinstance(hook_context, OrderSelectContext | OrderSignContext):
+            return ()
+        drafts = read_draft_orders(
+            hook_context.draft_resources(),
+            self.terminology,
+            today,
+            selected=selected_references(hook_context),
+        )
+        return evaluate_orders(facts, drafts, self.thresholds, today)
+
+
+def selected_references(context: OrderSelectContext | OrderSignContext) -> frozenset[str] | None:
+    """The orders to check: order-select's ``selections`` (all when absent); all at order-sign."""
+    if isinstance(context, OrderSelectContext) and context.selections is not None:
+        return frozenset(context.selections)
+    return None

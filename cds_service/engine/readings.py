@@ -101,9 +101,7 @@ class MriReading:
         return tuple(m for m in (self.edema, self.fatty_replacement) if m is not None)
 
 
-def latest_mri(
-    facts: PatientFacts, today: date, since: date | None = None
-) -> MriReading | None:
+def latest_mri(facts: PatientFacts, today: date, since: date | None = None) -> MriReading | None:
     """Latest edema and fatty-replacement readings (optionally only those from ``since`` on)."""
 
     def latest(measure: Measure) -> MeasureResult | None:

@@ -126,3 +126,8 @@ def ordered_agents(subtype: Subtype, line: int) -> tuple[Agent, ...]:
 def preference_named(subtype: Subtype, line: int) -> bool:
     """Whether the subtype row names an agent of this line (otherwise the default applies)."""
     return bool(_PREFERENCES[subtype].get(line, ()))
+
+
+def preferred_agents(subtype: Subtype, line: int) -> tuple[Agent, ...]:
+    """The agents the subtype's row names for a line (empty when it names none)."""
+    return _PREFERENCES[subtype].get(line, ())

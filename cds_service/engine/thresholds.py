@@ -7,6 +7,7 @@ lists each default. Most windows are design defaults, not validated values (§3.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
@@ -103,6 +104,8 @@ def thresholds_from_mapping(overrides: Mapping[str, object]) -> Thresholds:
             continue
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueError(f"threshold {name} must be a number")
+        if not math.isfinite(value):
+            raise ValueError(f"threshold {name} must be finite")
         if isinstance(current, int) or name == "antibody_max_age_days":
             if not float(value).is_integer():
                 raise ValueError(f"threshold {name} must be a whole number")

@@ -43,6 +43,22 @@ class FixtureStore:
     def patient_ids(self) -> list[str]:
         return sorted(rid for (rtype, rid) in self._by_id if rtype == "Patient")
 
+    def put(self, resource: JsonObject) -> bool:
+        """Create or replace a resource in memory (the files are never written): an overlay
+        for the dev endpoint's transactions. True when it was created, False when replaced."""
+        key = (str(resource["resourceType"]), str(resource["id"]))
+        previous = self._by_id.get(key)
+        if previous is not None:
+            old_patient = patient_of(previous)
+            if old_patient:
+                bucket = self._by_patient[(key[0], old_patient)]
+                bucket[:] = [r for r in bucket if r is not previous]
+        self._by_id[key] = resource
+        patient = patient_of(resource)
+        if patient:
+            self._by_patient[(key[0], patient)].append(resource)
+        return previous is None
+
 
 def iter_bundles(fixtures_dir: Path) -> Iterator[JsonObject]:
     for path in sorted(fixtures_dir.glob("scenarios/*/bundle.json")):
@@ -90,3 +106,49 @@ def searchset(resources: list[JsonObject], self_url: str) -> JsonObject:
             for r in resources
         ],
     }
+
+
+def as_transaction(bundle: JsonObject) -> JsonObject:
+    """A fixture Bundle as a FHIR transaction: one ``PUT Type/id`` per resource, so that
+    loading it twice leaves the server as loading it once."""
+    return {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "fullUrl": f"{r['resourceType']}/{r['id']}",
+                "resource": r,
+                "request": {"method": "PUT", "url": f"{r['resourceType']}/{r['id']}"},
+            }
+            for r in bundle_entries(bundle)
+            if isinstance(r.get("resourceType"), str) and isinstance(r.get("id"), str)
+        ],
+    }
+
+
+class TransactionRefused(ValueError):
+    """A transaction the overlay does not take; the message names the entry, not its data."""
+
+
+def transaction_resources(bundle: JsonObject) -> list[JsonObject]:
+    """The resources of a transaction Bundle made only of ``PUT Type/id`` entries."""
+    if bundle.get("resourceType") != "Bundle" or bundle.get("type") != "transaction":
+        raise TransactionRefused("expected a Bundle of type transaction")
+    entries = bundle.get("entry", [])
+    if not isinstance(entries, list):
+        raise TransactionRefused("Bundle.entry must be an array")
+    resources: list[JsonObject] = []
+    for index, entry in enumerate(entries):
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        request = entry.get("request") if isinstance(entry, dict) else None
+        if not isinstance(resource, dict) or not isinstance(request, dict):
+            raise TransactionRefused(f"entry[{index}]: needs resource and request")
+        resource_type, resource_id = resource.get("resourceType"), resource.get("id")
+        if not isinstance(resource_type, str) or not isinstance(resource_id, str):
+            raise TransactionRefused(f"entry[{index}]: the resource needs resourceType and id")
+        if request.get("method") != "PUT":
+            raise TransactionRefused(f"entry[{index}]: only PUT is supported")
+        if request.get("url") != f"{resource_type}/{resource_id}":
+            raise TransactionRefused(f"entry[{index}]: request.url must be {resource_type}/id")
+        resources.append(resource)
+    return resources

@@ -56,9 +56,7 @@ def test_no_patient_data_in_logs(
                     {
                         "card": "9f6e4a8e-6f0b-5d3e-8f3c-1a2b3c4d5e6f",
                         "outcome": "overridden",
-                        "overrideReason": {
-                            "userComment": loaded.bundle["entry"][0]["resource"]["id"]
-                        },
+                        "overrideReason": {"userComment": f"about {patient_id}"},
                         "outcomeTimestamp": "2026-11-15T10:00:00Z",
                     }
                 ]

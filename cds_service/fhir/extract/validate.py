@@ -6,9 +6,12 @@ becomes a data issue (its reference and a short problem, never its values).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.medication import Medication
 from fhir.resources.R4B.medicationadministration import MedicationAdministration
@@ -27,9 +30,110 @@ _MODELS: dict[str, Any] = {
     "Patient": Patient,
 }
 
+_CODE = {"coding": [{"system": "http://loinc.org", "code": "0-0", "display": "x"}], "text": "x"}
+_QUANTITY = {"value": 1, "unit": "mg", "system": "http://unitsofmeasure.org", "code": "mg"}
+_PERIOD = {"start": "2020-01-01", "end": "2020-02-01"}
+_WARM_UP: dict[str, dict[str, Any]] = {
+    "Observation": {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [_CODE],
+        "code": _CODE,
+        "subject": {"reference": "Patient/p"},
+        "effectiveDateTime": "2020-01-01",
+        "valueQuantity": _QUANTITY,
+        "interpretation": [_CODE],
+        "referenceRange": [{"low": _QUANTITY, "high": _QUANTITY}],
+        "bodySite": _CODE,
+    },
+    "Condition": {
+        "resourceType": "Condition",
+        "clinicalStatus": _CODE,
+        "verificationStatus": _CODE,
+        "code": _CODE,
+        "subject": {"reference": "Patient/p"},
+        "onsetDateTime": "2020-01-01",
+    },
+    "MedicationRequest": {
+        "resourceType": "MedicationRequest",
+        "status": "active",
+        "intent": "order",
+        "medicationCodeableConcept": _CODE,
+        "subject": {"reference": "Patient/p"},
+        "authoredOn": "2020-01-01",
+        "dosageInstruction": [
+            {
+                "text": "x",
+                "timing": {"repeat": {"boundsPeriod": _PERIOD, "frequency": 1, "period": 1}},
+                "doseAndRate": [{"doseQuantity": _QUANTITY}],
+            }
+        ],
+    },
+    "Patient": {
+        "resourceType": "Patient",
+        "identifier": [{"system": "urn:x", "value": "x"}],
+        "name": [{"family": "x", "given": ["x"]}],
+        "gender": "female",
+        "birthDate": "2000-01-01",
+    },
+}
+
+
+class ValidationCache:
+    """Outcomes of ``structural_problem`` by a digest of the resource's JSON, bounded.
+
+    Validation is a pure function of the resource's content and costs ~120 µs per relevant
+    Observation; a patient's history comes back on every chart opening and every order-select,
+    so the same resources are validated again and again. The key is a BLAKE2b-128 digest of
+    the orjson encoding (~1.5 µs); the oldest outcome is dropped first when full.
+    """
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._outcomes: dict[bytes, str | None] = {}
+
+    def __len__(self) -> int:
+        return len(self._outcomes)
+
+    def problem(self, resource: Mapping[str, Any]) -> str | None:
+        if self.max_entries <= 0:
+            return _validate(resource)
+        try:
+            key = hashlib.blake2b(orjson.dumps(resource), digest_size=16).digest()
+        except (TypeError, orjson.JSONEncodeError):  # not plain JSON: validate, never cache
+            return _validate(resource)
+        if key in self._outcomes:
+            return self._outcomes[key]
+        outcome = _validate(resource)
+        if len(self._outcomes) >= self.max_entries:
+            del self._outcomes[next(iter(self._outcomes))]
+        self._outcomes[key] = outcome
+        return outcome
+
+
+_CACHE = ValidationCache(0)
+
+
+def configure_validation_cache(max_entries: int) -> None:
+    """Remember up to ``max_entries`` validation outcomes (0: validate every time)."""
+    global _CACHE
+    _CACHE = ValidationCache(max_entries)
+
+
+def warm_up_validation() -> None:
+    """Validate one small resource of each type: fhir.resources imports its element models
+    lazily, which costs ~60 ms on the first call that needs them."""
+    for kind in _MODELS:
+        with contextlib.suppress(Exception):
+            _MODELS[kind].model_validate(_WARM_UP.get(kind, {"resourceType": kind}))
+
 
 def structural_problem(resource: Mapping[str, Any]) -> str | None:
     """None when the resource is valid FHIR R4B, else a short problem (no data values)."""
+    return _CACHE.problem(resource)
+
+
+def _validate(resource: Mapping[str, Any]) -> str | None:
     model = _MODELS.get(str(resource.get("resourceType")))
     if model is None:
         return "unsupported resource type"

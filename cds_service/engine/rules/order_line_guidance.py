@@ -1,0 +1,60 @@
+"""Rule order-line-guidance.
+
+When: (a) a draft third-line agent while the patient has had no second-line trial, outside
+      rapidly progressive ILD (urgent-escalation licenses combination therapy at once); or
+      (b) a draft agent that the patient's subtype row prefers (IVIG in anti-HMGCR IMNM or in
+      dermatomyositis, rituximab in anti-SRP IMNM, CNI/MMF/rituximab/CYC in anti-synthetase
+      ILD, ...): the subtype evidence is worth showing.
+Then: an info finding about that order: the line order, or the subtype evidence.
+Reference: clinical-reference.md §2.3 (lines), §2.4 (subtype modifiers).
+"""
+
+from __future__ import annotations
+
+from cds_service.engine.concepts import Agent
+from cds_service.engine.draft_orders import DraftOrder
+from cds_service.engine.evidence_orders import draft_order_evidence
+from cds_service.engine.findings import Finding, FindingCode, Severity
+from cds_service.engine.order_context import OrderContext
+from cds_service.engine.subtype import preferred_agents
+
+RULE_ID = "order-line-guidance"
+RULE_VERSION = "1.0.0"
+SECTION = "clinical-reference.md §2.3, §2.4"
+
+
+def evaluate(order: DraftOrder, context: OrderContext) -> Finding | None:
+    if order.agent is None or order.line not in (2, 3):
+        return None
+    assessment = context.assessment
+    subtype = assessment.subtype
+    urgent = any(f.code is FindingCode.URGENT_ESCALATION for f in context.patient_findings)
+    had_second_line = any(
+        exposure.line == 2 and exposure.agent is not order.agent
+        for exposure in assessment.facts.medications
+    )
+    out_of_order = order.line == 3 and not had_second_line and not urgent
+    preferred = order.agent in preferred_agents(subtype.subtype, order.line)
+    ivig_in_dm = order.agent is Agent.IVIG and assessment.has_dermatomyositis
+    if out_of_order:
+        reason = "A third-line agent before any second-line trial: usual order is line 2 first."
+    elif preferred:
+        reason = f"Subtype evidence supports this choice: {subtype.rationale}."
+    elif ivig_in_dm:
+        reason = "IVIG in dermatomyositis: ProDERM showed benefit; FDA-approved for adult DM."
+    else:
+        return None
+    return Finding(
+        code=FindingCode.ORDER_LINE_GUIDANCE,
+        severity=Severity.INFO,
+        rule_id=RULE_ID,
+        rule_version=RULE_VERSION,
+        reason=reason,
+        evidence=(
+            draft_order_evidence(order),
+            *subtype.evidence,
+            *assessment.diagnosis_evidence,
+        ),
+        reference_section=SECTION,
+        order_reference=order.reference,
+    )

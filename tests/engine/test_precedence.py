@@ -1,0 +1,83 @@
+"""Precedence (contract.md §2, clinical-reference.md §2.2), as a unit and end to end."""
+
+from __future__ import annotations
+
+import pytest
+
+from cds_service.engine.findings import Evidence, Finding, FindingCode, Severity
+from cds_service.engine.precedence import SUPPRESSING, apply_precedence, suppressing_codes
+
+ROW = (Evidence(label="x", value="y", reference="Observation/x"),)
+
+
+def _finding(code: FindingCode) -> Finding:
+    return Finding(code, Severity.INFO, "r", "1", "reason", ROW, "§")
+
+
+@pytest.mark.parametrize(
+    "suppressor",
+    [
+        FindingCode.SUSPECT_IBM,
+        FindingCode.SUSPECT_STEROID_MYOPATHY,
+        FindingCode.SUSPECT_HYPOTHYROIDISM,
+        FindingCode.WEAKNESS_LIKELY_DAMAGE,
+    ],
+)
+def test_each_mimic_suppresses_both_escalations_but_not_urgent(suppressor: FindingCode) -> None:
+    kept = {
+        f.code
+        for f in apply_precedence(
+            [
+                _finding(FindingCode.ESCALATE_SECOND_LINE),
+                _finding(FindingCode.ESCALATE_THIRD_LINE),
+                _finding(FindingCode.URGENT_ESCALATION),
+                _finding(suppressor),
+            ]
+        )
+    }
+    assert kept == {FindingCode.URGENT_ESCALATION, suppressor}
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        FindingCode.STATIN_AND_HMGCR,
+        FindingCode.MALIGNANCY_SCREENING,
+        FindingCode.REASSESS_DIAGNOSIS,
+        FindingCode.REASSESS_ACTIVITY_VS_DAMAGE,
+        FindingCode.WORKUP_INCOMPLETE,
+    ],
+)
+def test_other_findings_suppress_nothing(other: FindingCode) -> None:
+    findings = [_finding(FindingCode.ESCALATE_SECOND_LINE), _finding(other)]
+    assert {f.code for f in apply_precedence(findings)} == {FindingCode.ESCALATE_SECOND_LINE, other}
+    assert suppressing_codes(findings) == frozenset()
+
+
+def test_suppressing_set_is_exactly_the_contract() -> None:
+    assert (
+        frozenset(
+            {
+                FindingCode.SUSPECT_IBM,
+                FindingCode.SUSPECT_STEROID_MYOPATHY,
+                FindingCode.SUSPECT_HYPOTHYROIDISM,
+                FindingCode.WEAKNESS_LIKELY_DAMAGE,
+            }
+        )
+        == SUPPRESSING
+    )
+
+
+def test_order_is_stable_and_urgent_first() -> None:
+    findings = [
+        _finding(FindingCode.WORKUP_INCOMPLETE),
+        _finding(FindingCode.ESCALATE_SECOND_LINE),
+        _finding(FindingCode.URGENT_ESCALATION),
+    ]
+    ordered = [f.code for f in apply_precedence(findings)]
+    assert ordered == [
+        FindingCode.URGENT_ESCALATION,
+        FindingCode.ESCALATE_SECOND_LINE,
+        FindingCode.WORKUP_INCOMPLETE,
+    ]
+    assert [f.code for f in apply_precedence(reversed(findings))] == ordered
