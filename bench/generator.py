@@ -170,14 +170,17 @@ def relevant_observation(index: int, rng: random.Random, today: date) -> JsonObj
     return mri_fatty(PATIENT_ID, rid, rng.choice(("none", "mild", "moderate", "severe")), when)
 
 
-def observations(count: int, seed: int, today: date) -> list[JsonObject]:
+def observations(count: int, seed: int, today: date, extra_irrelevant: int = 0) -> list[JsonObject]:
+    """``count`` Observations, ~10 % relevant, then ``extra_irrelevant`` routine labs more."""
     rng = random.Random(seed)
-    return [
+    mixed = [
         relevant_observation(i, rng, today)
         if rng.random() < RELEVANT_SHARE
         else irrelevant_observation(i, rng, today)
         for i in range(count)
     ]
+    padding = [irrelevant_observation(count + i, rng, today) for i in range(extra_irrelevant)]
+    return mixed + padding
 
 
 def conditions() -> list[JsonObject]:
@@ -230,11 +233,13 @@ def medications() -> list[JsonObject]:
     ]
 
 
-def _prefetch(observation_count: int, seed: int, today: date) -> JsonObject:
+def _prefetch(
+    observation_count: int, seed: int, today: date, extra_irrelevant: int = 0
+) -> JsonObject:
     return {
         "patient": patient(PATIENT_ID, "1968-04-12", "female", "Synthetic", "Bench"),
         "conditions": searchset(conditions()),
-        "observations": searchset(observations(observation_count, seed, today)),
+        "observations": searchset(observations(observation_count, seed, today, extra_irrelevant)),
         "medicationRequests": searchset(medications()),
         "medicationStatements": None,
         "medicationAdministrations": None,
@@ -242,14 +247,19 @@ def _prefetch(observation_count: int, seed: int, today: date) -> JsonObject:
 
 
 def patient_view_request(
-    observation_count: int, seed: int = 7, today: date = date(2026, 11, 15)
+    observation_count: int,
+    seed: int = 7,
+    today: date = date(2026, 11, 15),
+    *,
+    extra_irrelevant: int = 0,
 ) -> JsonObject:
-    """A patient-view call with a full prefetch of ``observation_count`` Observations."""
+    """A patient-view call with a full prefetch of ``observation_count`` Observations (~10 %
+    relevant) and ``extra_irrelevant`` routine labs after them (for the marginal cost)."""
     return {
         "hook": "patient-view",
-        "hookInstance": _uuid(seed, "patient-view", observation_count),
+        "hookInstance": _uuid(seed, "patient-view", observation_count, extra_irrelevant),
         "context": {"userId": "Practitioner/bench-rheumatologist", "patientId": PATIENT_ID},
-        "prefetch": _prefetch(observation_count, seed, today),
+        "prefetch": _prefetch(observation_count, seed, today, extra_irrelevant),
     }
 
 

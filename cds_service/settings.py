@@ -7,7 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -102,6 +102,11 @@ class Settings(BaseSettings):
         default=None,
         description="SMART app launch URL; when set, cards also carry a smart timeline link",
     )
+
+    @field_validator("link_secret", "smart_launch_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value  # `CDS_LINK_SECRET=` in a compose or .env file
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Self:

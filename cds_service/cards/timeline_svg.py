@@ -134,17 +134,25 @@ def draw_course(facts: PatientFacts, marks: CourseMarks) -> str:
 # --- the time axis -----------------------------------------------------------------------
 
 
-def _course_dates(facts: PatientFacts) -> list[date]:
+LEAD_IN = timedelta(days=180)  # therapy shown before the first measurement, at most
+LONGEST = timedelta(days=5 * 365)  # the longest course drawn before the evaluation date
+
+
+def _measured_dates(facts: PatientFacts) -> list[date]:
     days = [r.effective for r in facts.labs if r.analyte in {a for a, *_ in ENZYMES}]
-    days += [m.effective for m in facts.measures if m.measure in _DRAWN_MEASURES]
-    for exposure in facts.medications:
-        days += [d for d in (exposure.start, exposure.end) if d is not None]
-    return days
+    return days + [m.effective for m in facts.measures if m.measure in _DRAWN_MEASURES]
 
 
 def _time_axis(facts: PatientFacts, evaluated_on: date) -> _Axis:
-    days = [*_course_dates(facts), evaluated_on]
+    """From the first date drawn to the evaluation date. Therapy that began long before the
+    first measurement (a statin for years, say) is clipped at the axis start, so that the
+    months of the myositis course stay readable; its bar says since when."""
+    measured = _measured_dates(facts)
+    therapy = [d for m in facts.medications for d in (m.start, m.end) if d is not None]
+    days = [*measured, *therapy, evaluated_on]
     start, end = min(days), max(days)
+    earliest = (min(measured) - LEAD_IN) if measured else (evaluated_on - LONGEST)
+    start = max(start, earliest, evaluated_on - LONGEST)
     if (end - start).days < 60:
         start = end - timedelta(days=60)
     pad = timedelta(days=max(7, (end - start).days // 30))
@@ -493,9 +501,14 @@ def _therapy_bar(
     start = exposure.start or axis.start
     ongoing = exposure.end is None and exposure.active
     end = exposure.end or (max(evaluated_on, start) if ongoing else start)
-    x1, x2 = axis.x(start), axis.x(end)
+    if end < axis.start:
+        return ""  # over before the drawn course began
+    clipped = start < axis.start
+    x1, x2 = axis.x(max(start, axis.start)), axis.x(end)
     width = max(x2 - x1, 4.0)
     name = agent_name(exposure.agent)
+    if clipped:
+        name += f" (since {start.strftime('%b %Y')})"
     dose = f", {exposure.daily_dose_mg:g} mg/d" if exposure.daily_dose_mg else ""
     until = "ongoing" if ongoing else end.isoformat()
     title = f"{name}{dose}: {start.isoformat()} to {until}"
@@ -515,8 +528,9 @@ def _therapy_bar(
         label_x, anchor, label_fill = x1 - 4, "end", "#1c2833"
     return (
         f'<rect class="therapy" x="{x1:.1f}" y="{y + 4}" width="{width:.1f}" height="18" rx="3" '
-        f'fill="{colour}" fill-opacity="0.85" data-drug-class="{drug_class_attr(exposure)}" '
-        f'data-agent="{exposure.agent.value}" data-ongoing="{str(ongoing).lower()}">'
+        f'fill="{colour}" data-drug-class="{drug_class_attr(exposure)}" '
+        f'data-agent="{exposure.agent.value}" data-ongoing="{str(ongoing).lower()}" '
+        f'data-clipped="{str(clipped).lower()}">'
         f"<title>{escape(title)}</title></rect>{arrow}"
         f'<text x="{label_x:.1f}" y="{y + 17}" text-anchor="{anchor}" fill="{label_fill}" '
         f'font-size="11">'

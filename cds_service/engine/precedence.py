@@ -5,6 +5,11 @@ suspect-hypothyroidism, weakness-likely-damage — suppresses the muscle-directe
 findings ("check the diagnosis before changing treatment", Lundberg [S3]). urgent-escalation is
 never suppressed; statin-and-hmgcr and malignancy-screening suppress nothing.
 
+Project addition (contract.md allows additions): a mimic finding (suspect-ibm,
+suspect-steroid-myopathy, suspect-hypothyroidism) already explains the weakness, so
+reassess-activity-vs-damage ("activity or damage is unclear") is redundant and removed. It
+never removes a finding the contract says is kept.
+
 The order hooks reuse ``suppressing_codes`` (order-escalation-not-supported).
 """
 
@@ -25,6 +30,15 @@ SUPPRESSING: frozenset[FindingCode] = frozenset(
 SUPPRESSIBLE: frozenset[FindingCode] = frozenset(
     {FindingCode.ESCALATE_SECOND_LINE, FindingCode.ESCALATE_THIRD_LINE}
 )
+
+MIMICS: frozenset[FindingCode] = frozenset(
+    {
+        FindingCode.SUSPECT_IBM,
+        FindingCode.SUSPECT_STEROID_MYOPATHY,
+        FindingCode.SUSPECT_HYPOTHYROIDISM,
+    }
+)
+EXPLAINED_BY_MIMIC: frozenset[FindingCode] = frozenset({FindingCode.REASSESS_ACTIVITY_VS_DAMAGE})
 
 # The order findings are returned in: most urgent first, stable across calls.
 DISPLAY_ORDER: tuple[FindingCode, ...] = (
@@ -51,7 +65,12 @@ def suppressing_codes(findings: Iterable[Finding]) -> frozenset[FindingCode]:
 def apply_precedence(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     """Drop escalate-* when a suppressing finding holds; sort into ``DISPLAY_ORDER``."""
     found = list(findings)
-    suppressed = bool(suppressing_codes(found))
-    kept = [f for f in found if not (suppressed and f.code in SUPPRESSIBLE)]
+    present = {f.code for f in found}
+    removed: set[FindingCode] = set()
+    if present & SUPPRESSING:
+        removed |= SUPPRESSIBLE
+    if present & MIMICS:
+        removed |= EXPLAINED_BY_MIMIC
+    kept = [f for f in found if f.code not in removed]
     rank = {code: index for index, code in enumerate(DISPLAY_ORDER)}
     return tuple(sorted(kept, key=lambda f: rank.get(f.code, len(rank))))

@@ -82,16 +82,34 @@ def test_borderline_enzyme_with_damage_is_mixed_so_reassess() -> None:
     assert DAMAGE not in codes(facts)
 
 
-def test_no_mri_and_normal_enzymes_suggests_mri() -> None:
+def test_missing_mri_is_a_gap_not_an_unclear_picture() -> None:
+    # No MRI ever: the decision lacks its input; workup-incomplete asks for the MRI instead.
     facts = _weak_patient(labs=(ck(150, ago(2)),))
-    assert only(facts, REASSESS).workup == (Workup.THIGH_MRI_STIR,)
+    found = codes(facts)
+    assert REASSESS not in found
+    assert Workup.THIGH_MRI_STIR in only(facts, FindingCode.WORKUP_INCOMPLETE).workup
 
 
 def test_normal_ck_in_anti_mda5_is_not_taken_as_damage() -> None:
-    facts = _weak_patient(labs=(ck(100, ago(2)),), mda5=True)
+    facts = _weak_patient(
+        flag(Measure.MRI_MUSCLE_EDEMA, False, ago(4)),
+        fatty(FattyReplacement.NONE, ago(4)),
+        labs=(ck(100, ago(2)),),
+        mda5=True,
+    )
     finding = only(facts, REASSESS)
     assert any("anti-MDA5" in e.value for e in finding.evidence)
     assert DAMAGE not in codes(facts)
+
+
+def test_a_mimic_makes_the_unclear_card_redundant() -> None:
+    facts = _weak_patient(
+        flag(Measure.MRI_MUSCLE_EDEMA, False, ago(4)),
+        labs=(ck(260, ago(2)), tsh(9.0, ago(1))),
+    )
+    found = codes(facts)
+    assert FindingCode.SUSPECT_HYPOTHYROIDISM in found
+    assert REASSESS not in found
 
 
 def test_transaminases_alone_are_borderline_not_activity() -> None:

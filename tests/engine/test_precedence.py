@@ -81,3 +81,18 @@ def test_order_is_stable_and_urgent_first() -> None:
         FindingCode.WORKUP_INCOMPLETE,
     ]
     assert [f.code for f in apply_precedence(reversed(findings))] == ordered
+
+
+@pytest.mark.parametrize("mimic", sorted(SUPPRESSING - {FindingCode.WEAKNESS_LIKELY_DAMAGE}))
+def test_a_mimic_removes_the_unclear_activity_card(mimic: FindingCode) -> None:
+    findings = [_finding(FindingCode.REASSESS_ACTIVITY_VS_DAMAGE), _finding(mimic)]
+    assert {f.code for f in apply_precedence(findings)} == {mimic}
+
+
+def test_damage_does_not_remove_the_unclear_card_rule_wise() -> None:
+    # Project addition is limited to mimics; weakness-likely-damage keeps other findings.
+    findings = [
+        _finding(FindingCode.REASSESS_DIAGNOSIS),
+        _finding(FindingCode.WEAKNESS_LIKELY_DAMAGE),
+    ]
+    assert len(apply_precedence(findings)) == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from datetime import date
+from datetime import UTC, date, datetime
 
 from cds_service.cards.timeline_page import course_page, message_page
 from cds_service.cards.timeline_svg import LEFT, PLOT_WIDTH, CourseMarks, draw_course
@@ -203,7 +203,25 @@ def test_page_is_self_contained() -> None:
     assert "<script" not in message_page("<x>", "<y>")
 
 
-def _expiry() -> object:
-    from datetime import UTC, datetime
-
+def _expiry() -> datetime:
     return datetime(2026, 11, 15, 12, 15, tzinfo=UTC)
+
+
+def test_therapy_long_before_the_first_measurement_is_clipped_and_says_since_when() -> None:
+    statin = MedicationExposure(
+        Agent.ATORVASTATIN,
+        DrugClass.STATIN,
+        True,
+        SourceRef("MedicationRequest/atorva"),
+        start=date(2015, 3, 1),
+    )
+    base = facts()
+    svg = draw_course(
+        PatientFacts(labs=base.labs, medications=(*base.medications, statin)), marks()
+    )
+    root = parse(svg)
+    bar = next(e for e in root.iter() if e.get("data-agent") == "atorvastatin")
+    assert bar.get("data-clipped") == "true"
+    assert float(bar.get("x", "0")) == LEFT
+    assert "Atorvastatin (since Mar 2015)" in svg
+    assert "Jan 2015" not in svg  # the axis starts near the first measurement

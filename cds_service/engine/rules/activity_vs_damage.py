@@ -9,7 +9,11 @@ When: an IIM diagnosis, the disease is refractory (refractory gate: weakness or 
         borderline enzyme) -> ``weakness-likely-damage``: rehabilitation and exercise, no
         escalation; it suppresses escalate-* (contract.md §2);
       - otherwise (nothing clear, or only a borderline enzyme 1-``borderline_uln_ratio`` x ULN)
-        -> ``reassess-activity-vs-damage``: MRI (or biopsy when a current MRI exists).
+        -> ``reassess-activity-vs-damage`` (work-up: biopsy), but only when the decision had its
+        inputs — a current muscle enzyme and a current MRI. Without them the evidence is not
+        "mixed" but missing, and workup-incomplete asks for it (one card, not two).
+      A mimic finding (suspect-ibm / -steroid-myopathy / -hypothyroidism) makes
+      reassess-activity-vs-damage redundant; precedence removes it.
 Then: an info finding listing the activity, borderline and damage evidence found.
 Reference: clinical-reference.md §2.1 (Step A decision), §3.1 (borderline), §3.4 (MRI).
 """
@@ -49,18 +53,17 @@ def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
                 reference_section=SECTION,
             ),
         )
-    if state is ActivityState.UNCLEAR:
-        workup = Workup.MUSCLE_BIOPSY if activity.mri is not None else Workup.THIGH_MRI_STIR
+    if state is ActivityState.UNCLEAR and activity.latest_enzymes and activity.mri is not None:
         return (
             Finding(
                 code=FindingCode.REASSESS_ACTIVITY_VS_DAMAGE,
                 severity=Severity.INFO,
                 rule_id=RULE_ID,
                 rule_version=RULE_VERSION,
-                reason="Weakness without clear activity or damage: clarify by MRI or biopsy.",
+                reason="Weakness without clear activity or damage: consider a muscle biopsy.",
                 evidence=evidence,
                 reference_section=SECTION,
-                workup=(workup,),
+                workup=(Workup.MUSCLE_BIOPSY,),
             ),
         )
     return ()

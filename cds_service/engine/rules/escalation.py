@@ -37,7 +37,7 @@ def options_from(
         TherapyOption(
             agent=agent,
             recommended=index == 0,
-            rationale=recommended_reason if index == 0 else "alternative of the same line",
+            rationale=recommended_reason if index == 0 else "alternative option",
         )
         for index, agent in enumerate(remaining)
     )

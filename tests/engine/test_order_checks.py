@@ -1,0 +1,155 @@
+"""The four order checks, one behaviour each, on facts built directly (no HTTP)."""
+
+from __future__ import annotations
+
+from cds_service.engine.concepts import Agent, Antibody, Diagnosis, Measure
+from cds_service.engine.draft_orders import DraftOrder
+from cds_service.engine.facts import PatientFacts
+from cds_service.engine.findings import FindingCode
+from cds_service.engine.order_checks import evaluate_orders
+from cds_service.engine.thresholds import Thresholds
+from tests.engine.builders import (
+    CLASS_OF_AGENT,
+    LINE_OF_AGENT,
+    TODAY,
+    ago,
+    antibody,
+    diagnosis,
+    first_line,
+    flag,
+    med,
+    refractory_active_dm,
+    tsh,
+)
+
+
+def draft(agent: Agent | None, rid: str = "d1", *, selected: bool = True) -> DraftOrder:
+    return DraftOrder(
+        reference=f"MedicationRequest/{rid}",
+        selected=selected,
+        agent=agent,
+        drug_class=CLASS_OF_AGENT[agent] if agent else None,
+        line=LINE_OF_AGENT.get(agent) if agent else None,
+        display=agent.value if agent else "something else",
+    )
+
+
+def order_codes(facts: PatientFacts, *drafts: DraftOrder) -> list[tuple[FindingCode, str]]:
+    return [
+        (f.code, f.order_reference) for f in evaluate_orders(facts, drafts, Thresholds(), TODAY)
+    ]
+
+
+def test_statin_draft_with_positive_hmgcr_is_critical_and_removable() -> None:
+    facts = refractory_active_dm(extra_antibodies=(antibody(Antibody.HMGCR),))
+    (finding,) = evaluate_orders(facts, [draft(Agent.ATORVASTATIN)], Thresholds(), TODAY)
+    assert finding.code is FindingCode.ORDER_STATIN_WITH_HMGCR
+    assert finding.stop_references == ("MedicationRequest/d1",)
+    assert finding.evidence[0].reference == "MedicationRequest/d1"
+
+
+def test_statin_draft_with_negative_hmgcr_is_silent() -> None:
+    facts = refractory_active_dm(extra_antibodies=(antibody(Antibody.HMGCR, positive=False),))
+    assert order_codes(facts, draft(Agent.ATORVASTATIN)) == []
+
+
+def test_unselected_drafts_are_context_only() -> None:
+    facts = refractory_active_dm(extra_antibodies=(antibody(Antibody.HMGCR),))
+    assert order_codes(facts, draft(Agent.ATORVASTATIN, selected=False)) == []
+
+
+def test_unrecognised_drafts_are_never_checked() -> None:
+    assert order_codes(refractory_active_dm(), draft(None)) == []
+
+
+def test_escalation_blocked_by_hypothyroidism_shows_the_tsh() -> None:
+    facts = refractory_active_dm(extra_labs=(tsh(12.0, ago(1)),))
+    (finding,) = evaluate_orders(facts, [draft(Agent.TACROLIMUS)], Thresholds(), TODAY)
+    assert finding.code is FindingCode.ORDER_ESCALATION_NOT_SUPPORTED
+    assert any("12" in e.value for e in finding.evidence)
+    assert finding.workup
+
+
+def test_escalation_for_an_active_refractory_patient_is_supported() -> None:
+    facts = refractory_active_dm()
+    codes = {c for c, _ in order_codes(facts, draft(Agent.TACROLIMUS))}
+    assert FindingCode.ORDER_ESCALATION_NOT_SUPPORTED not in codes
+
+
+def test_statin_with_hmgcr_alone_does_not_block_escalation() -> None:
+    facts = refractory_active_dm(
+        extra_antibodies=(antibody(Antibody.HMGCR),),
+        extra_medications=(med(Agent.ATORVASTATIN, ago(200)),),
+    )
+    codes = {c for c, _ in order_codes(facts, draft(Agent.IVIG))}
+    assert FindingCode.ORDER_ESCALATION_NOT_SUPPORTED not in codes
+
+
+def test_same_class_as_an_active_agent_is_a_duplicate() -> None:
+    facts = refractory_active_dm(extra_medications=(med(Agent.TACROLIMUS, ago(8)),))
+    assert (FindingCode.ORDER_DUPLICATE_IMMUNOSUPPRESSANT, "MedicationRequest/d1") in order_codes(
+        facts, draft(Agent.CICLOSPORIN)
+    )
+
+
+def test_a_stopped_agent_of_the_same_class_is_no_duplicate() -> None:
+    facts = refractory_active_dm(extra_medications=(med(Agent.TACROLIMUS, ago(30), ago(10)),))
+    codes = {c for c, _ in order_codes(facts, draft(Agent.CICLOSPORIN))}
+    assert FindingCode.ORDER_DUPLICATE_IMMUNOSUPPRESSANT not in codes
+
+
+def test_two_drafts_of_one_class_duplicate_each_other() -> None:
+    found = order_codes(
+        refractory_active_dm(), draft(Agent.TACROLIMUS, "a"), draft(Agent.CICLOSPORIN, "b")
+    )
+    duplicates = [
+        ref for code, ref in found if code is FindingCode.ORDER_DUPLICATE_IMMUNOSUPPRESSANT
+    ]
+    assert duplicates == ["MedicationRequest/a", "MedicationRequest/b"]
+
+
+def test_methotrexate_with_azathioprine_and_glucocorticoid_pulses_are_not_duplicates() -> None:
+    facts = refractory_active_dm()  # on prednisone and methotrexate
+    found = order_codes(facts, draft(Agent.AZATHIOPRINE, "a"), draft(Agent.METHYLPREDNISOLONE, "m"))
+    assert FindingCode.ORDER_DUPLICATE_IMMUNOSUPPRESSANT not in {c for c, _ in found}
+
+
+def test_third_line_before_any_second_line_trial_gets_line_guidance() -> None:
+    found = order_codes(refractory_active_dm(), draft(Agent.RITUXIMAB))
+    assert found == [(FindingCode.ORDER_LINE_GUIDANCE, "MedicationRequest/d1")]
+
+
+def test_third_line_after_a_second_line_trial_needs_no_guidance() -> None:
+    facts = refractory_active_dm(extra_medications=(med(Agent.MYCOPHENOLATE, ago(20)),))
+    assert order_codes(facts, draft(Agent.CYCLOPHOSPHAMIDE)) == []
+
+
+def test_rituximab_in_anti_srp_shows_the_subtype_evidence() -> None:
+    facts = refractory_active_dm(
+        diagnoses=(diagnosis(Diagnosis.POLYMYOSITIS),),
+        extra_antibodies=(antibody(Antibody.SRP),),
+        extra_medications=(med(Agent.IVIG, ago(20)),),
+    )
+    (finding,) = evaluate_orders(facts, [draft(Agent.RITUXIMAB)], Thresholds(), TODAY)
+    assert finding.code is FindingCode.ORDER_LINE_GUIDANCE
+    assert "SRP" in finding.reason
+
+
+def test_cyclophosphamide_in_rapidly_progressive_ild_is_not_out_of_order() -> None:
+    facts = refractory_active_dm(
+        weeks_on_first_line=2,
+        extra_antibodies=(antibody(Antibody.MDA5),),
+        extra_measures=(flag(Measure.ILD_PROGRESSION, True, ago(1)),),
+    )
+    found = order_codes(facts, draft(Agent.CYCLOPHOSPHAMIDE))
+    assert all(
+        "before any second-line" not in f.reason
+        for f in evaluate_orders(facts, [draft(Agent.CYCLOPHOSPHAMIDE)], Thresholds(), TODAY)
+    )
+    assert (FindingCode.ORDER_ESCALATION_NOT_SUPPORTED, "MedicationRequest/d1") not in found
+
+
+def test_first_line_builder_is_what_the_checks_see() -> None:
+    # guards the fixtures above: the active first-line agents are prednisone and methotrexate
+    agents = {m.agent for m in first_line(16)}
+    assert agents == {Agent.PREDNISONE, Agent.METHOTREXATE}
