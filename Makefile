@@ -19,7 +19,9 @@ venv: $(STAMP)
 # Every CDS_* variable already in the environment wins over these development defaults.
 run: $(STAMP)
 	export CDS_ENV=$${CDS_ENV:-dev} CDS_HOST=$${CDS_HOST:-127.0.0.1} CDS_PORT=$${CDS_PORT:-8000}; \
-	if [ "$$CDS_ENV" = dev ]; then export CDS_AUTH_REQUIRED=$${CDS_AUTH_REQUIRED:-false}; fi; \
+	if [ "$$CDS_ENV" = dev ]; then \
+	  export CDS_AUTH_REQUIRED=$${CDS_AUTH_REQUIRED:-false} CDS_TODAY=$${CDS_TODAY:-2026-11-15}; \
+	fi; \
 	exec $(PY) -m cds_service.cli serve
 
 lint: $(STAMP)

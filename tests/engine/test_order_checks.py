@@ -7,10 +7,10 @@ from cds_service.engine.draft_orders import DraftOrder
 from cds_service.engine.facts import PatientFacts
 from cds_service.engine.findings import FindingCode
 from cds_service.engine.order_checks import evaluate_orders
+from cds_service.engine.therapy import LINE_OF_AGENT
 from cds_service.engine.thresholds import Thresholds
 from tests.engine.builders import (
     CLASS_OF_AGENT,
-    LINE_OF_AGENT,
     TODAY,
     ago,
     antibody,
