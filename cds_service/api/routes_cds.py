@@ -98,6 +98,10 @@ async def call_service(service_id: str, request: Request) -> Response:
     except ValidationError as error:
         raise validation_problem(error) from None
     check_selections(hook_context)
+    if prefetch_entry_count(cds_request.prefetch) > state.settings.max_entries:
+        raise RequestProblem(
+            413, "too-costly", f"prefetch holds more than {state.settings.max_entries} entries"
+        )
     if state.pipeline is None:
         raise RequestProblem(503, "transient", "terminology tables failed to load")
     readers = reader_factory_for(cds_request, state.settings, caller)
@@ -128,6 +132,16 @@ async def call_service(service_id: str, request: Request) -> Response:
     )
     count_cards(service.id, result.cards)
     return JsonResponse({"cards": result.cards})
+
+
+def prefetch_entry_count(prefetch: dict[str, Any] | None) -> int:
+    """Resources in the prefetch: one per resource, one per Bundle entry."""
+    total = 0
+    for value in (prefetch or {}).values():
+        if isinstance(value, dict):
+            entries = value.get("entry")
+            total += len(entries) if isinstance(entries, list) else 1
+    return total
 
 
 def check_selections(context: AnyHookContext) -> None:

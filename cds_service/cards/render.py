@@ -191,7 +191,8 @@ def _medication_suggestion(
     concept: JsonObject = {"text": name}
     rxcui = terminology.rxnorm_code(option.agent)
     if rxcui:
-        concept["coding"] = [{"system": RXNORM, "code": rxcui, "display": name}]
+        display = terminology.display(RXNORM, rxcui) or name
+        concept["coding"] = [{"system": RXNORM, "code": rxcui, "display": display}]
     suggestion: JsonObject = {
         "label": f"{name}: propose as next line",
         "uuid": _suggestion_uuid(card_id, option.agent.value),

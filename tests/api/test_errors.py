@@ -115,3 +115,13 @@ def test_wrong_method_is_an_outcome_not_a_trace(client: TestClient) -> None:
     response = client.put(URL, json={})
     assert response.status_code == 405
     assert_outcome(response.json())
+
+
+def test_a_prefetch_with_too_many_entries_is_413(tmp_path: Path) -> None:
+    client = app_client(tmp_path, max_entries=10)
+    body = copy.deepcopy(scenario("statin-and-hmgcr").request)
+    observation = body["prefetch"]["observations"]["entry"][0]
+    body["prefetch"]["observations"]["entry"] = [observation] * 11
+    response = client.post(URL, json=body)
+    assert response.status_code == 413
+    assert "more than 10 entries" in assert_outcome(response.json())

@@ -93,3 +93,23 @@ def test_fixture_files_are_what_tools_scenarios_describes() -> None:
             assert on_disk == render(document), f"run python -m tools.make_fixtures ({folder})"
     on_disk_names = {p.name for p in Path(SCENARIOS_DIR).iterdir() if p.is_dir()}
     assert on_disk_names == {s.name for s in all_scenarios()}
+
+
+def empty_members(value: object, path: str = "") -> list[str]:
+    """Paths of null or empty values anywhere in a JSON document."""
+    if value is None or value in ("", [], {}):
+        return [path]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in empty_members(v, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in empty_members(v, f"{path}[{i}]")]
+    return []
+
+
+@pytest.mark.parametrize("loaded", SCENARIOS, ids=[s.name for s in SCENARIOS])
+def test_responses_never_carry_null_or_empty_values(
+    client: TestClient, loaded: ScenarioFiles
+) -> None:
+    response = client.post(f"/cds-services/{loaded.expected['service']}", json=loaded.request)
+    body = response.json()
+    assert empty_members(body["cards"], "cards") == ([] if body["cards"] else ["cards"])
