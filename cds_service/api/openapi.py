@@ -77,6 +77,18 @@ _ERRORS = {
 }
 
 
+def _replace_fastapi_validation_errors(document: dict[str, Any]) -> None:
+    """Our 4xx bodies are OperationOutcomes, never FastAPI's default validation error."""
+    schemas = document.get("components", {}).get("schemas", {})
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            responses = operation.get("responses", {})
+            if "422" in responses:
+                responses["422"] = _problem("The request does not match what the endpoint reads")
+
+
 def install_openapi(app: FastAPI) -> None:
     def build() -> dict[str, Any]:
         if app.openapi_schema is not None:
@@ -118,6 +130,7 @@ def install_openapi(app: FastAPI) -> None:
             "200": _json(_ref("DiscoveryResponse"), "The services offered"),
             "401": _ERRORS["401"],
         }
+        _replace_fastapi_validation_errors(document)
         app.openapi_schema = document
         return document
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from time import perf_counter
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 from starlette.responses import Response
@@ -31,6 +31,7 @@ from cds_service.cdshooks.prefetch import PrefetchUnavailable
 from cds_service.cdshooks.registry import SERVICES, SERVICES_BY_ID, ServiceSpec
 
 router = APIRouter()
+ServiceId = Annotated[str, Path(description="id of a service listed by discovery")]
 log = get_logger()
 
 
@@ -77,7 +78,7 @@ def validation_problem(error: ValidationError, status: int = 422) -> RequestProb
 
 
 @router.post("/cds-services/{service_id}", summary="Call a CDS service")
-async def call_service(service_id: str, request: Request) -> Response:
+async def call_service(service_id: ServiceId, request: Request) -> Response:
     started = perf_counter()
     caller = await authenticate(request)
     state = service_state(request)
@@ -163,7 +164,7 @@ def evaluation_date(state: ServiceState) -> date:
 
 
 @router.post("/cds-services/{service_id}/feedback", summary="Feedback on cards")
-async def feedback(service_id: str, request: Request) -> Response:
+async def feedback(service_id: ServiceId, request: Request) -> Response:
     await authenticate(request)
     state = service_state(request)
     service = _service(service_id)

@@ -9,7 +9,9 @@ transaction Bundle of ``PUT Type/id`` entries into an in-memory overlay of the f
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
 from cds_service.api.body import read_json_object
@@ -22,6 +24,9 @@ from cds_service.fhir.fixture_store import (
     searchset,
     transaction_resources,
 )
+
+ResourceType = Annotated[str, Path(description="FHIR resource type, e.g. Observation")]
+ResourceId = Annotated[str, Path(description="FHIR resource id")]
 
 router = APIRouter(prefix="/fhir", tags=["embedded FHIR (dev)"])
 
@@ -49,7 +54,7 @@ async def metadata(request: Request) -> Response:
 
 
 @router.get("/{resource_type}/{resource_id}", summary="Read a fixture resource")
-async def read(resource_type: str, resource_id: str, request: Request) -> Response:
+async def read(resource_type: ResourceType, resource_id: ResourceId, request: Request) -> Response:
     resource = _store(request).read(resource_type, resource_id)
     if resource is None:
         raise RequestProblem(404, "not-found", f"no {resource_type} with that id")
@@ -57,7 +62,7 @@ async def read(resource_type: str, resource_id: str, request: Request) -> Respon
 
 
 @router.get("/{resource_type}", summary="Search fixture resources by patient")
-async def search(resource_type: str, request: Request) -> Response:
+async def search(resource_type: ResourceType, request: Request) -> Response:
     store = _store(request)
     patient = request.query_params.get("patient") or request.query_params.get("subject")
     if not patient:

@@ -11,8 +11,10 @@ import html
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from fastapi import APIRouter
+from fastapi import Path as PathParam
 from markdown_it import MarkdownIt
 from starlette.responses import HTMLResponse, Response
 
@@ -48,7 +50,9 @@ def render_page(path: Path) -> str:
 
 
 @router.get("/{page}", summary="Clinical logic and hazard log, as HTML")
-async def reference_page(page: str) -> Response:
+async def reference_page(
+    page: Annotated[str, PathParam(description="clinical-logic or hazard-log")],
+) -> Response:
     filename = PAGES.get(page)
     path = DOCS / filename if filename else None
     if path is None or not path.is_file():

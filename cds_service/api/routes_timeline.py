@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from starlette.responses import HTMLResponse, Response
 
 from cds_service.api.logs import get_logger
@@ -73,7 +74,10 @@ NOT_FOUND = message_page(
 
 
 @router.get("/timeline/{ref}", summary="Disease course timeline (from a card's link)")
-async def timeline(ref: str, request: Request) -> Response:
+async def timeline(
+    ref: Annotated[str, Path(description="opaque, encrypted, short-lived reference")],
+    request: Request,
+) -> Response:
     service: TimelineService | None = getattr(request.app.state, "timeline", None)
     opened = service.links.open(ref) if service is not None else None
     if service is None or opened is None:
