@@ -18,13 +18,14 @@ import argparse
 import asyncio
 import os
 import platform
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -53,15 +54,18 @@ class Scenario:
     cold: bool = False  # relevant resources renamed per request: no cached validation
     sequential: list[Batch] = field(default_factory=list)
     concurrent: list[Batch] = field(default_factory=list)
-    cpu_sequential: float = 0.0
-    cpu_concurrent: float = 0.0
+    cpu_sequential: list[float] = field(default_factory=list)  # seconds, one per round
+    cpu_concurrent: list[float] = field(default_factory=list)
     gc: list[dict[str, Any]] = field(default_factory=list)
+    sent: int = 0  # cold calls made so far (their ids are numbered by it)
 
-    def body_for(self, index: int) -> bytes:
+    def body_for(self, _index: int) -> bytes:
         if not self.cold:
             return self.body
-        # New ids for the relevant Observations: same size, same work, unseen content.
-        return self.body.replace(b'"myo-', b'"m%05d-' % (index % 100_000))
+        # New ids for the relevant Observations on every call of the run: same size, same
+        # work, content the service has not seen (so no cached validation outcome applies).
+        self.sent += 1
+        return self.body.replace(b'"myo-', b'"m%07d-' % self.sent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,18 +75,26 @@ class Plan:
     concurrent_count: int
     max_seconds: float
     sizes: tuple[int, ...]
+    extra_starts: int = 4
 
     @classmethod
     def smoke(cls) -> Plan:
-        return cls(rounds=1, sequential_count=3, concurrent_count=8, max_seconds=5, sizes=(50,))
+        return cls(
+            rounds=1,
+            sequential_count=3,
+            concurrent_count=8,
+            max_seconds=5,
+            sizes=(50,),
+            extra_starts=0,
+        )
 
     @classmethod
     def full(cls) -> Plan:
         return cls(
-            rounds=3,
+            rounds=5,
             sequential_count=150,
-            concurrent_count=240,
-            max_seconds=3.0,
+            concurrent_count=200,
+            max_seconds=1.5,
             sizes=(50, 500, 5000),
         )
 
@@ -127,8 +139,9 @@ async def measure(server: ServerProcess, plan: Plan, made: list[Scenario]) -> di
     one = client_for(server.base_url, 1)
     many = client_for(server.base_url, CONNECTIONS)
     async with one, many:
+        first_body = generator.encoded(generator.patient_view_request(50))
         started = time.perf_counter()
-        await sequential(one, SERVICE, made[1].body_for, 1, 60)
+        await sequential(one, SERVICE, lambda _i: first_body, 1, 60)
         first_call = time.perf_counter() - started
         memory_after_start = server.memory_kb()
         for scenario in made:  # warm-up: imports, caches, connection pools
@@ -142,7 +155,7 @@ async def measure(server: ServerProcess, plan: Plan, made: list[Scenario]) -> di
                 batch = await sequential(
                     one, scenario.path, scenario.body_for, plan.sequential_count, plan.max_seconds
                 )
-                scenario.cpu_sequential += server.cpu_seconds() - cpu
+                scenario.cpu_sequential.append(server.cpu_seconds() - cpu)
                 scenario.sequential.append(batch)
                 scenario.gc.append(await _gc_report(one, reset=True))
                 cpu = server.cpu_seconds()
@@ -154,7 +167,7 @@ async def measure(server: ServerProcess, plan: Plan, made: list[Scenario]) -> di
                     CONNECTIONS,
                     plan.max_seconds,
                 )
-                scenario.cpu_concurrent += server.cpu_seconds() - cpu
+                scenario.cpu_concurrent.append(server.cpu_seconds() - cpu)
                 scenario.concurrent.append(batch)
                 await _gc_report(one, reset=True)
     return {
@@ -164,17 +177,19 @@ async def measure(server: ServerProcess, plan: Plan, made: list[Scenario]) -> di
     }
 
 
-def _latency_summary(batches: list[Batch], cpu_seconds: float) -> dict[str, Any]:
+def _latency_summary(batches: list[Batch], cpu_seconds: list[float]) -> dict[str, Any]:
     latencies = [x for b in batches for x in b.latencies]
     wall = sum(b.wall_seconds for b in batches)
     count = len(latencies)
+    per_round = [cpu / len(b.latencies) * 1000 for b, cpu in zip(batches, cpu_seconds, strict=True)]
     return {
         "requests": count,
         "p50_ms": round(percentile(latencies, 0.50) * 1000, 3),
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 3),
         "max_ms": round(max(latencies) * 1000, 3),
         "throughput_rps": round(count / wall, 1) if wall else 0.0,
-        "server_cpu_ms_per_request": round(cpu_seconds / count * 1000, 3),
+        "server_cpu_ms_per_request": round(sum(cpu_seconds) / count * 1000, 3),
+        "server_cpu_ms_per_request_by_round": [round(x, 3) for x in per_round],
     }
 
 
@@ -202,38 +217,50 @@ def summarise(made: list[Scenario]) -> dict[str, Any]:
     return summary
 
 
-def _cpu(summary: dict[str, Any], name: str) -> float | None:
+def _cpu_rounds(summary: dict[str, Any], name: str) -> list[float] | None:
     found = summary.get(name)
-    return None if found is None else float(found["one_at_a_time"]["server_cpu_ms_per_request"])
+    if found is None:
+        return None
+    return [float(x) for x in found["one_at_a_time"]["server_cpu_ms_per_request_by_round"]]
 
 
-def _ratio(a: float | None, b: float | None) -> float | None:
-    return None if a is None or b is None or b == 0 else round(a / b, 2)
+def _ratio(a: list[float] | None, b: list[float] | None) -> float | None:
+    """Median over rounds of a / b: each round's batches ran side by side."""
+    if not a or not b or 0 in b:
+        return None
+    return round(statistics.median(x / y for x, y in zip(a, b, strict=True)), 2)
+
+
+def _slope_us(big: list[float], small: list[float], added: int) -> float:
+    """Median over rounds of the extra CPU per added Observation, in µs."""
+    return round(
+        statistics.median((x - y) / added * 1000 for x, y in zip(big, small, strict=True)), 2
+    )
 
 
 def ratios(summary: dict[str, Any]) -> dict[str, Any]:
     base = "500" if "floor_500" in summary else "50"
-    floor = _cpu(summary, f"floor_{base}")
+    floor = _cpu_rounds(summary, f"floor_{base}")
     found: dict[str, Any] = {
         "base_observations": int(base),
-        "patient_view_cpu_over_floor": _ratio(_cpu(summary, f"patient_view_{base}"), floor),
+        "patient_view_cpu_over_floor": _ratio(_cpu_rounds(summary, f"patient_view_{base}"), floor),
         "patient_view_cold_cpu_over_floor": _ratio(
-            _cpu(summary, f"patient_view_{base}_cold"), floor
+            _cpu_rounds(summary, f"patient_view_{base}_cold"), floor
         ),
-        "order_select_cpu_over_floor": _ratio(_cpu(summary, f"order_select_{base}"), floor),
+        "order_select_cpu_over_floor": _ratio(_cpu_rounds(summary, f"order_select_{base}"), floor),
     }
-    padded_service = _cpu(summary, "patient_view_500_plus_4500_irrelevant")
-    padded_floor = _cpu(summary, "floor_500_plus_4500_irrelevant")
-    service, floor_500 = _cpu(summary, "patient_view_500"), _cpu(summary, "floor_500")
-    if None not in (padded_service, padded_floor, service, floor_500):
-        assert padded_service is not None and padded_floor is not None
-        assert service is not None and floor_500 is not None
-        service_slope = (padded_service - service) / 4500 * 1000
-        floor_slope = (padded_floor - floor_500) / 4500 * 1000
+    padded_service = _cpu_rounds(summary, "patient_view_500_plus_4500_irrelevant")
+    padded_floor = _cpu_rounds(summary, "floor_500_plus_4500_irrelevant")
+    service, floor_500 = _cpu_rounds(summary, "patient_view_500"), _cpu_rounds(summary, "floor_500")
+    if padded_service and padded_floor and service and floor_500:
+        service_slope = _slope_us(padded_service, service, 4500)
+        floor_slope = _slope_us(padded_floor, floor_500, 4500)
+        above = [x - y for x, y in zip(padded_service, padded_floor, strict=True)]
+        below = [x - y for x, y in zip(service, floor_500, strict=True)]
         found["slope_us_per_irrelevant_observation"] = {
-            "service": round(service_slope, 2),
-            "floor": round(floor_slope, 2),
-            "service_above_floor": round(service_slope - floor_slope, 2),
+            "service": service_slope,
+            "floor": floor_slope,
+            "service_above_floor": _slope_us(above, below, 4500),
         }
     return found
 
@@ -251,16 +278,34 @@ def budget(results: dict[str, Any]) -> list[dict[str, Any]]:
     line(
         "patient-view CPU / decode floor (cold)", found["patient_view_cold_cpu_over_floor"], 3, "x"
     )
-    service = summary.get(f"patient_view_{base}_cold", {}).get("one_at_a_time", {})
-    line("p99 one at a time, cold (ms)", service.get("p99_ms"), 25, "ms")
+    for name in (f"patient_view_{base}", f"patient_view_{base}_cold"):
+        one = summary.get(name, {}).get("one_at_a_time", {})
+        line(f"p99 one at a time, {name}", one.get("p99_ms"), 25, "ms")
+    pauses = [
+        summary[name]["gc_one_at_a_time"]["max_pause_ms"]
+        for name in (f"patient_view_{base}", f"patient_view_{base}_cold")
+        if name in summary
+    ]
+    line(
+        f"longest GC pause, patient-view at {base} (one at a time)",
+        max(pauses) if pauses else None,
+        5,
+        "ms",
+    )
     slope = found.get("slope_us_per_irrelevant_observation", {})
-    line("marginal CPU per irrelevant Observation", slope.get("service"), 10, "µs")
+    line("marginal CPU per irrelevant Observation (service)", slope.get("service"), 10, "µs")
+    line(
+        "marginal CPU per irrelevant Observation above the decode floor",
+        slope.get("service_above_floor"),
+        10,
+        "µs",
+    )
     line("start-up to first answer", results["startup"]["first_answer_s"], 1, "s")
+    soaked = results.get("soak")
+    if soaked:
+        growth = (soaked["rss_end_kb"] - soaked["rss_start_kb"]) / soaked["rss_start_kb"] * 100
+        line("VmRSS growth over the soak", round(growth, 1), 10, "%")
     return lines
-
-
-def _offset_body(scenario: Scenario, offset: int, index: int) -> bytes:
-    return scenario.body_for(offset + index)
 
 
 async def soak(server: ServerProcess, seconds: float) -> dict[str, Any]:
@@ -277,7 +322,7 @@ async def soak(server: ServerProcess, seconds: float) -> dict[str, Any]:
             batch = await concurrent(
                 client,
                 SERVICE,
-                partial(_offset_body, scenario, requests),
+                scenario.body_for,
                 10_000_000,
                 CONNECTIONS,
                 SOAK_SAMPLE_SECONDS,
@@ -321,12 +366,25 @@ def _git() -> dict[str, Any]:
 
 
 def run_benchmark(
-    plan: Plan, env_overrides: dict[str, str], soak_seconds: float, smoke: bool
+    plan: Plan,
+    env_overrides: dict[str, str],
+    soak_seconds: float,
+    smoke: bool,
+    only: tuple[str, ...] = (),
+    server_root: Path | None = None,
 ) -> dict[str, Any]:
-    made = scenarios(plan)
-    server = ServerProcess(env_overrides)
+    made = [s for s in scenarios(plan) if not only or any(word in s.name for word in only)]
+    starts: list[float] = []
+    for _ in range(plan.extra_starts):  # start-up varies run to run: several, median reported
+        extra = ServerProcess(env_overrides, root=server_root)
+        try:
+            starts.append(extra.start())
+        finally:
+            extra.stop()
+    server = ServerProcess(env_overrides, root=server_root)
     try:
         first_answer = server.start()
+        starts.append(first_answer)
         measured = asyncio.run(measure(server, plan, made))
         memory_end = server.memory_kb()
         soaked = asyncio.run(soak(server, soak_seconds)) if soak_seconds > 0 else None
@@ -344,7 +402,12 @@ def run_benchmark(
             "load_average_1m": round(os.getloadavg()[0], 2),
         },
         "git": _git(),
-        "server": {"env_overrides": env_overrides, "workers": 1, "connections": CONNECTIONS},
+        "server": {
+            "env_overrides": env_overrides,
+            "root": str(server_root or PROJECT_ROOT),
+            "workers": 1,
+            "connections": CONNECTIONS,
+        },
         "plan": {
             "rounds": plan.rounds,
             "sequential_per_round": plan.sequential_count,
@@ -352,7 +415,8 @@ def run_benchmark(
             "max_seconds_per_batch": plan.max_seconds,
         },
         "startup": {
-            "first_answer_s": round(first_answer, 3),
+            "first_answer_s": round(statistics.median(starts), 3),
+            "first_answer_s_each": [round(x, 3) for x in starts],
             "first_call_ms": measured["first_call_ms"],
         },
         "scenarios": summarise(made),
@@ -373,8 +437,8 @@ def _env_pairs(values: list[str]) -> dict[str, str]:
     pairs: dict[str, str] = {}
     for value in values:
         name, sep, setting = value.partition("=")
-        if not sep or not name.startswith("CDS_"):
-            raise SystemExit(f"--server-env takes CDS_NAME=value, not {value!r}")
+        if not sep or not name or not name.replace("_", "").isalnum():
+            raise SystemExit(f"--server-env takes NAME=value, not {value!r}")
         pairs[name] = setting
     return pairs
 
@@ -383,15 +447,35 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
     parser.add_argument("--smoke", action="store_true", help="a handful of requests")
     parser.add_argument("--soak", type=float, default=0.0, metavar="SECONDS")
-    parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
+    parser.add_argument(
+        "--results-dir",
+        type=Path,
+        default=None,
+        help="where the JSON goes (bench/results; a temporary folder for --smoke)",
+    )
     parser.add_argument("--docs", type=Path, default=DOCS_FILE, help="page whose table to update")
     parser.add_argument("--no-docs", action="store_true", help="leave docs/performance.md")
-    parser.add_argument("--server-env", action="append", default=[], metavar="CDS_NAME=value")
+    parser.add_argument(
+        "--server-env", action="append", default=[], metavar="NAME=value", help="server env"
+    )
     parser.add_argument("--label", default="", help="a word for the results file name")
+    parser.add_argument("--rounds", type=int, default=0, help="interleaved rounds (default 5)")
+    parser.add_argument("--only", default="", help="comma-separated parts of scenario names")
+    parser.add_argument(
+        "--server-root", type=Path, default=None, help="serve another checkout (a baseline)"
+    )
     args = parser.parse_args(argv)
     plan = Plan.smoke() if args.smoke else Plan.full()
-    results = run_benchmark(plan, _env_pairs(args.server_env), args.soak, args.smoke)
-    written = report.write_results(results, args.results_dir, args.label)
+    if args.rounds > 0:
+        plan = replace(plan, rounds=args.rounds)
+    only = tuple(word for word in args.only.split(",") if word)
+    results = run_benchmark(
+        plan, _env_pairs(args.server_env), args.soak, args.smoke, only, args.server_root
+    )
+    results_dir = args.results_dir or (
+        Path(tempfile.mkdtemp(prefix="cds-bench-smoke-")) if args.smoke else RESULTS_DIR
+    )
+    written = report.write_results(results, results_dir, args.label)
     out(report.table(results))
     out(f"results: {written}")
     if not args.no_docs and not args.smoke:

@@ -49,7 +49,13 @@ def memory_kb(pid: int) -> dict[str, int]:
 class ServerProcess:
     """Start the service, wait for its first answer, read its CPU and memory, stop it."""
 
-    def __init__(self, env_overrides: dict[str, str] | None = None, workers: int = 1) -> None:
+    def __init__(
+        self,
+        env_overrides: dict[str, str] | None = None,
+        workers: int = 1,
+        root: Path | None = None,
+    ) -> None:
+        self.root = root or PROJECT_ROOT
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._tmp = tempfile.TemporaryDirectory(prefix="cds-bench-")
@@ -87,7 +93,7 @@ class ServerProcess:
         started = time.perf_counter()
         self._process = subprocess.Popen(
             [sys.executable, "-m", "cds_service.cli", "serve"],
-            cwd=PROJECT_ROOT,
+            cwd=self.root,
             env=self.environment(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,

@@ -58,8 +58,9 @@ class Settings(BaseSettings):
     thresholds_file: Path | None = Field(
         default=None, description="TOML file overriding the engine's clinical thresholds"
     )
-    cors_origins: tuple[str, ...] = Field(
-        default=("*",), description="origins allowed by CORS (browser CDS clients)"
+    cors_origins: tuple[str, ...] | None = Field(
+        default=None,
+        description="CORS origins (browser CDS clients); unset: any in dev, none in prod",
     )
     fhir_timeout_seconds: float = Field(
         default=2.0, gt=0, le=30, description="deadline for all FHIR fetches of one call"
@@ -116,11 +117,19 @@ class Settings(BaseSettings):
             raise ValueError("CDS_AUTH_REQUIRED needs CDS_TRUSTED_CLIENTS (trusted-clients file)")
         if self.env is Environment.PROD and self.bench_endpoints:
             raise ValueError("CDS_BENCH_ENDPOINTS is for benchmarks in development only")
+        if self.env is Environment.PROD and not self.public_base_url.startswith("https://"):
+            raise ValueError("CDS_ENV=prod needs an https CDS_PUBLIC_BASE_URL (JWT aud, links)")
         if self.env is Environment.PROD and self.today is not None:
             raise ValueError("CDS_TODAY (a fixed evaluation date) is for development only")
         if self.link_secret is not None:  # checked here so that errors never echo the secret
             decode_link_secret(self.link_secret.get_secret_value())
         return self
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        if self.cors_origins is not None:
+            return list(self.cors_origins)
+        return ["*"] if self.is_dev else []
 
     @property
     def is_dev(self) -> bool:

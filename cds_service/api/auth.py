@@ -24,7 +24,10 @@ async def authenticate(request: Request) -> VerifiedCaller | None:
     state: ServiceState = request.app.state.service
     if state.verifier is None:
         return None
-    audience = state.settings.public_base_url.rstrip("/") + request.url.path
+    # The path exactly as the client sent it (percent-encoding kept): aud names that URL.
+    raw_path = request.scope.get("raw_path")
+    path = raw_path.decode("latin-1") if isinstance(raw_path, bytes) else request.url.path
+    audience = state.settings.public_base_url.rstrip("/") + path
     try:
         return await run_in_threadpool(
             state.verifier.verify, request.headers.get("authorization"), audience

@@ -27,10 +27,11 @@ from cds_service.cdshooks.models import (
     OrderSelectContext,
     validate_context,
 )
-from cds_service.cdshooks.prefetch import PrefetchUnavailable
+from cds_service.cdshooks.prefetch import PrefetchUnavailable, WrongPatient
 from cds_service.cdshooks.registry import SERVICES, SERVICES_BY_ID, ServiceSpec
 
 router = APIRouter()
+MAX_FEEDBACK_ITEMS = 500
 ServiceId = Annotated[str, Path(description="id of a service listed by discovery")]
 log = get_logger()
 
@@ -99,6 +100,7 @@ async def call_service(service_id: ServiceId, request: Request) -> Response:
     except ValidationError as error:
         raise validation_problem(error) from None
     check_selections(hook_context)
+    check_authorized_patient(cds_request, hook_context)
     if prefetch_entry_count(cds_request.prefetch) > state.settings.max_entries:
         raise RequestProblem(
             413, "too-costly", f"prefetch holds more than {state.settings.max_entries} entries"
@@ -110,6 +112,8 @@ async def call_service(service_id: ServiceId, request: Request) -> Response:
         log.warning("fhir_server_not_trusted", service=service.id)
     try:
         result = await state.pipeline.run(service, cds_request, readers, evaluation_date(state))
+    except WrongPatient as wrong:
+        raise RequestProblem(422, "invalid", str(wrong)) from None
     except PrefetchUnavailable as missing:
         log.info(
             "cds_call",
@@ -145,10 +149,21 @@ def prefetch_entry_count(prefetch: dict[str, Any] | None) -> int:
     return total
 
 
+def check_authorized_patient(request: CdsRequest, context: AnyHookContext) -> None:
+    """The access token's patient, when given, must be the patient in context."""
+    authorization = request.fhirAuthorization
+    if authorization and authorization.patient and authorization.patient != context.patientId:
+        raise RequestProblem(
+            422, "invalid", "fhirAuthorization.patient differs from context.patientId"
+        )
+
+
 def check_selections(context: AnyHookContext) -> None:
     """order-select: every selection must name one of the draft orders (422 otherwise)."""
     if not isinstance(context, OrderSelectContext) or context.selections is None:
         return
+    if not context.selections:
+        raise RequestProblem(422, "invalid", "context.selections: empty (omit it to select all)")
     drafts = {f"{r.get('resourceType')}/{r.get('id')}" for r in context.draft_resources()}
     unknown = [s for s in context.selections if s not in drafts]
     if unknown:
@@ -175,6 +190,10 @@ async def feedback(service_id: ServiceId, request: Request) -> Response:
         parsed = FeedbackRequest.model_validate(body)
     except ValidationError as error:
         raise validation_problem(error) from None
+    if len(parsed.feedback) > MAX_FEEDBACK_ITEMS:
+        raise RequestProblem(
+            413, "too-costly", f"more than {MAX_FEEDBACK_ITEMS} feedback items in one call"
+        )
     records = [
         FeedbackRecord(
             service_id=service.id,

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+# Backslash first (an escaped bracket must not be un-escaped by a data backslash), then every
+# character GFM gives meaning to inline; HTML-significant characters become entities.
 _ESCAPES = str.maketrans(
     {
+        "\\": "\\\\",
         "|": "\\|",
         "<": "&lt;",
         ">": "&gt;",
+        "&": "&amp;",
         "*": "\\*",
         "_": "\\_",
         "`": "\\`",
         "[": "\\[",
         "]": "\\]",
+        "(": "\\(",
+        ")": "\\)",
+        "!": "\\!",
+        "#": "\\#",
+        "~": "\\~",
+        "@": "&#64;",
         "\n": " ",
         "\r": " ",
     }
@@ -21,7 +31,10 @@ _ESCAPES = str.maketrans(
 
 
 def escape(text: str) -> str:
-    return text.translate(_ESCAPES)
+    """Data as inert text: no emphasis, links, images, HTML or autolinks (GFM links bare
+    ``http://`` and ``www.`` text and e-mail addresses)."""
+    escaped = text.translate(_ESCAPES)
+    return escaped.replace("://", "&#58;//").replace("www.", "www&#46;").replace("WWW.", "WWW&#46;")
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

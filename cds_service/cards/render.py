@@ -8,6 +8,7 @@ the same card across calls (and across order-select re-firings).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -143,8 +144,9 @@ def _option_line(option: TherapyOption) -> str:
 def _suggestions(
     finding: Finding, context: CardContext, terminology: Terminology, card_id: str
 ) -> tuple[list[JsonObject], str]:
-    if finding.stop_references:
-        return [_stop_suggestion(finding, card_id)], "at-most-one"
+    stop = _stop_suggestion(finding, card_id) if finding.stop_references else None
+    if stop is not None:
+        return [stop], "at-most-one"
     if finding.options:
         return [
             _medication_suggestion(o, context, terminology, card_id) for o in finding.options
@@ -166,7 +168,15 @@ STOP_LABELS: dict[FindingCode, str] = {
 RECOMMENDED_STOPS = frozenset({FindingCode.STATIN_AND_HMGCR, FindingCode.ORDER_STATIN_WITH_HMGCR})
 
 
-def _stop_suggestion(finding: Finding, card_id: str) -> JsonObject:
+_RELATIVE_REFERENCE = re.compile(r"^[A-Z][A-Za-z]+/[A-Za-z0-9\-.]{1,64}$")
+
+
+def _stop_suggestion(finding: Finding, card_id: str) -> JsonObject | None:
+    """Deletes the records named; None when none is a valid relative reference (an action
+    must name its resource exactly, or not be offered)."""
+    references = [r for r in finding.stop_references if _RELATIVE_REFERENCE.match(r)]
+    if not references:
+        return None
     suggestion: JsonObject = {
         "label": STOP_LABELS.get(finding.code, "Remove the order"),
         "uuid": _suggestion_uuid(card_id, "stop"),
@@ -176,7 +186,7 @@ def _stop_suggestion(finding: Finding, card_id: str) -> JsonObject:
                 "description": f"Remove or discontinue {reference}",
                 "resourceId": reference,
             }
-            for reference in finding.stop_references
+            for reference in references
         ],
     }
     if finding.code in RECOMMENDED_STOPS:

@@ -30,8 +30,9 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
 
 metadata = MetaData()
 
@@ -92,11 +93,11 @@ class FeedbackStore:
         metadata.create_all(engine, checkfirst=True)
 
     def store(self, records: Iterable[FeedbackRecord]) -> StoreResult:
-        """Stores each record once; a record already stored counts as a duplicate."""
-        stored = duplicates = 0
+        """Stores each record once, all in one transaction; a record already stored counts as
+        a duplicate (insert-or-ignore on the unique key, so concurrent writers cannot race)."""
         now = datetime.now(UTC)
-        for record in records:
-            row = {
+        rows = [
+            {
                 "service_id": record.service_id,
                 "card_uuid": record.card_uuid,
                 "outcome": record.outcome,
@@ -105,13 +106,22 @@ class FeedbackStore:
                 "override_reason": json.dumps(dict(record.override_reason or {})),
                 "received_at": now,
             }
-            try:
-                with self._engine.begin() as connection:
-                    connection.execute(feedback_table.insert().values(**row))
-                stored += 1
-            except IntegrityError:
-                duplicates += 1
-        return StoreResult(stored=stored, duplicates=duplicates)
+            for record in records
+        ]
+        stored = 0
+        with self._engine.begin() as connection:
+            for row in rows:
+                result = connection.execute(self._insert_or_ignore().values(**row))
+                stored += max(result.rowcount, 0)
+        return StoreResult(stored=stored, duplicates=len(rows) - stored)
+
+    def _insert_or_ignore(self) -> Any:
+        dialect = self._engine.dialect.name
+        if dialect == "sqlite":
+            return sqlite_insert(feedback_table).on_conflict_do_nothing()
+        if dialect == "postgresql":
+            return postgresql_insert(feedback_table).on_conflict_do_nothing()
+        raise ValueError(f"feedback storage supports SQLite and PostgreSQL, not {dialect}")
 
     def count(self, service_id: str | None = None) -> int:
         query = select(func.count()).select_from(feedback_table)

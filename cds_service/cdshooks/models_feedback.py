@@ -7,10 +7,18 @@ members are kept, as for every inbound body.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import AwareDatetime, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from cds_service.cdshooks.models_common import Coding, Extension, InboundModel, NonEmptyStr
@@ -43,6 +51,20 @@ def _rfc3339(value: Any) -> Any:
     return value
 
 
+def _in_utc_range(value: datetime) -> datetime:
+    """The instant must exist in UTC (0001-01-01T00:00+01:00 does not)."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise PydanticCustomError(
+            "date_time", "outcomeTimestamp is outside the representable range"
+        ) from None
+
+
+# Identifiers we store: the cards' and suggestions' uuids; bounded, no control characters.
+FeedbackId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[!-~]+$")]
+
+
 class ReceivedCoding(Coding):
     """A Coding as a client sends it back: unknown members are tolerated."""
 
@@ -52,7 +74,7 @@ class ReceivedCoding(Coding):
 class AcceptedSuggestion(InboundModel):
     """One accepted suggestion (§Suggestion accepted)."""
 
-    id: NonEmptyStr = Field(description="The `card.suggestion.uuid` that was accepted.")
+    id: FeedbackId = Field(description="The `card.suggestion.uuid` that was accepted.")
 
 
 class OverrideReason(InboundModel):
@@ -77,7 +99,7 @@ class OverrideReason(InboundModel):
 class FeedbackItem(InboundModel):
     """What the user did with one card (§Feedback)."""
 
-    card: NonEmptyStr = Field(description="The `card.uuid` from the CDS Hooks response.")
+    card: FeedbackId = Field(description="The `card.uuid` from the CDS Hooks response.")
     outcome: FeedbackOutcome = Field(description="`accepted` or `overridden` (cds-fb-1).")
     acceptedSuggestions: list[AcceptedSuggestion] | None = Field(
         default=None, description="Suggestions accepted; REQUIRED when `accepted` (cds-fb-2)."
@@ -85,9 +107,9 @@ class FeedbackItem(InboundModel):
     overrideReason: OverrideReason | None = Field(
         default=None, description="The override reason and/or comment."
     )
-    outcomeTimestamp: Annotated[AwareDatetime, BeforeValidator(_rfc3339)] = Field(
-        description="When the user acted, as an RFC 3339 date-time (UTC by the spec)."
-    )
+    outcomeTimestamp: Annotated[
+        AwareDatetime, BeforeValidator(_rfc3339), AfterValidator(_in_utc_range)
+    ] = Field(description="When the user acted, as an RFC 3339 date-time (UTC by the spec).")
     extension: Extension | None = Field(
         default=None, description="Reserved for extensions: a JSON object."
     )

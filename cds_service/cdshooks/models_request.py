@@ -52,7 +52,7 @@ _FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,256}$")
 
 def _fhir_id(value: str) -> str:
     # FHIR R4 caps ids at 64 characters; some EHRs exceed it, so only the alphabet is held.
-    if not _FHIR_ID.fullmatch(value):
+    if not _FHIR_ID.fullmatch(value) or not value.strip("."):  # "." and ".." climb URLs
         raise PydanticCustomError(
             "fhir_id", "must be a FHIR logical id (letters, digits, '-' and '.', at most 256)"
         )

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import structlog
+from pydantic import ValidationError
+
 from cds_service.cards.render import CardContext, render_cards
 from cds_service.cdshooks.models import (
     Card,
@@ -33,6 +36,7 @@ from cds_service.fhir.extract.draft_orders import read_draft_orders
 from cds_service.terminology import Terminology
 
 JsonObject = dict[str, Any]
+log = structlog.get_logger("cds_service")
 
 
 @dataclass(slots=True)
@@ -68,7 +72,7 @@ class Pipeline:
             self.fhir_deadline_seconds,
         )
         facts = extract_facts(resolved.resources, self.terminology, today)
-        findings = self._findings(service, request, facts, today)
+        findings = self._findings(service, request, facts, today, resolved.resources)
         patient_id = str(context.get("patientId", ""))
         links = None
         if self.links is not None and findings:  # one encryption per call, only with cards
@@ -88,8 +92,7 @@ class Pipeline:
             smart_launch_url=links.smart_launch_url if links else "",
         )
         cards = render_cards(findings, card_context, self.terminology)
-        for card in cards:
-            Card.model_validate(card)  # the CDS Hooks invariants hold for every card we send
+        cards = [checked_card(card) for card in cards]
         return CallResult(
             cards=cards,
             finding_codes=[f.code.value for f in findings],
@@ -99,7 +102,12 @@ class Pipeline:
         )
 
     def _findings(
-        self, service: ServiceSpec, request: CdsRequest, facts: PatientFacts, today: date
+        self,
+        service: ServiceSpec,
+        request: CdsRequest,
+        facts: PatientFacts,
+        today: date,
+        resources: list[JsonObject],
     ) -> tuple[Finding, ...]:
         if service.hook is HookName.PATIENT_VIEW:
             return evaluate(facts, self.thresholds, today)
@@ -111,8 +119,26 @@ class Pipeline:
             self.terminology,
             today,
             selected=selected_references(hook_context),
+            medications=resources,  # Medication resources a draft may reference
         )
         return evaluate_orders(facts, drafts, self.thresholds, today)
+
+
+def checked_card(card: JsonObject) -> JsonObject:
+    """The card if it meets the CDS Hooks invariants; else the card without its suggestions
+    and links (data from the request, such as an odd resource id, must not cost the whole
+    answer); a card that still fails is a bug and raises."""
+    try:
+        Card.model_validate(card)
+        return card
+    except ValidationError:
+        stripped = {k: v for k, v in card.items() if k not in STRIPPABLE}
+        log.warning("card_stripped", finding=card.get("source", {}).get("topic", {}).get("code"))
+        Card.model_validate(stripped)
+        return stripped
+
+
+STRIPPABLE = frozenset({"suggestions", "selectionBehavior", "links"})
 
 
 def selected_references(context: OrderSelectContext | OrderSignContext) -> frozenset[str] | None:

@@ -30,6 +30,7 @@ from cds_service.fhir.client import (
     next_link,
     unreadable_entries,
 )
+from cds_service.fhir.fixture_store import patient_of
 
 JsonObject = dict[str, Any]
 ReaderFactory = Callable[[], FhirReader]
@@ -142,7 +143,34 @@ async def resolve_prefetch(
         )
     if problems:
         raise PrefetchUnavailable(problems)
+    _keep_only_the_patients_own(resolved, context.get("patientId"))
     return resolved
+
+
+class WrongPatient(Exception):
+    """The data given is about another patient than ``context.patientId``: refused (422)."""
+
+
+def _keep_only_the_patients_own(resolved: ResolvedData, patient_id: object) -> None:
+    """Drops resources about another patient (a stale or mixed prefetch must never produce
+    advice for the wrong patient); a Patient resource of another patient refuses the call."""
+    if not isinstance(patient_id, str):
+        return
+    kept: list[JsonObject] = []
+    dropped = 0
+    for resource in resolved.resources:
+        owner = patient_of(resource)
+        if owner is None or owner == patient_id:
+            kept.append(resource)
+        elif resource.get("resourceType") == "Patient":
+            raise WrongPatient("the Patient given is not the patient in context")
+        else:
+            dropped += 1
+    if dropped:
+        resolved.resources = kept
+        resolved.gaps.append(
+            f"{dropped} resource{'s' if dropped > 1 else ''} about another patient left out"
+        )
 
 
 def _note_unreadable(template: PrefetchTemplate, count: int, resolved: ResolvedData) -> None:

@@ -87,6 +87,20 @@ class Assessment:
         return not self.juvenile
 
     @property
+    def known_adult(self) -> bool:
+        """Known to be at least ``adult_age_years`` old (False when the birth date is unknown).
+
+        Findings restricted to adults (suspect-ibm, malignancy-screening) need this; an unknown
+        age is never taken as adult for them (a work-up gap asks for the birth date instead).
+        """
+        return self.age is not None and self.age >= self.thresholds.adult_age_years
+
+    @property
+    def age_unknown(self) -> bool:
+        """No birth date, and no juvenile DM diagnosis deciding the age group either."""
+        return self.age is None and not self.juvenile
+
+    @property
     def diagnosis_evidence(self) -> tuple[Evidence, ...]:
         return tuple(diagnosis_evidence(d) for d in self.iim_diagnoses)
 
@@ -96,8 +110,23 @@ class Assessment:
 
     @property
     def antibody_panel_done(self) -> bool:
-        tested = MYOSITIS_SPECIFIC_ANTIBODIES | MYOSITIS_ASSOCIATED_ANTIBODIES
-        return any(a.antibody in tested for a in self.latest_antibodies)
+        """A myositis antibody panel was done: any myositis-specific or -associated antibody is
+        positive, or at least ``antibody_panel_min_specific`` myositis-specific antibodies have a
+        readable (positive or negative) latest result. One negative anti-Jo-1 is not a panel.
+        """
+        if self.positive(*MYOSITIS_SPECIFIC_ANTIBODIES, *MYOSITIS_ASSOCIATED_ANTIBODIES):
+            return True
+        return len(self.specific_antibodies_tested) >= self.thresholds.antibody_panel_min_specific
+
+    @property
+    def specific_antibodies_tested(self) -> frozenset[Antibody]:
+        """Myositis-specific antibodies whose latest result is positive or negative."""
+        readable = (AntibodyStatus.POSITIVE, AntibodyStatus.NEGATIVE)
+        return frozenset(
+            a.antibody
+            for a in self.latest_antibodies
+            if a.antibody in MYOSITIS_SPECIFIC_ANTIBODIES and a.status in readable
+        )
 
     @property
     def has_dermatomyositis(self) -> bool:

@@ -81,6 +81,10 @@ class TherapyOption:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """One finding. ``extramuscular_only`` marks an escalate-* finding whose activity evidence
+    is only extramuscular (lung, skin, extramuscular global activity): it is not
+    muscle-directed, so a muscle mimic does not suppress it (precedence, contract.md §2)."""
+
     code: FindingCode
     severity: Severity
     rule_id: str
@@ -93,3 +97,4 @@ class Finding:
     workup: tuple[Workup, ...] = ()
     stop_references: tuple[str, ...] = ()
     order_reference: str = ""
+    extramuscular_only: bool = False

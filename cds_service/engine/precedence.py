@@ -3,7 +3,11 @@
 A finding about a mimic or another cause — suspect-ibm, suspect-steroid-myopathy,
 suspect-hypothyroidism, weakness-likely-damage — suppresses the muscle-directed escalate-*
 findings ("check the diagnosis before changing treatment", Lundberg [S3]). urgent-escalation is
-never suppressed; statin-and-hmgcr and malignancy-screening suppress nothing.
+never suppressed; statin-and-hmgcr and malignancy-screening suppress nothing. An escalate-*
+finding whose activity evidence is only extramuscular (``Finding.extramuscular_only``: active
+ILD, ILD progression, skin, extramuscular global activity) is not muscle-directed: these muscle
+mimics explain the weakness, not the lung or skin disease, so it is kept (its reason says the
+escalation is for the extramuscular disease).
 
 Project addition (contract.md allows additions): a mimic finding (suspect-ibm,
 suspect-steroid-myopathy, suspect-hypothyroidism) already explains the weakness, so
@@ -71,6 +75,11 @@ def apply_precedence(findings: Iterable[Finding]) -> tuple[Finding, ...]:
         removed |= SUPPRESSIBLE
     if present & MIMICS:
         removed |= EXPLAINED_BY_MIMIC
-    kept = [f for f in found if f.code not in removed]
+    kept = [f for f in found if f.code not in removed or _extramuscular_escalation(f)]
     rank = {code: index for index, code in enumerate(DISPLAY_ORDER)}
     return tuple(sorted(kept, key=lambda f: rank.get(f.code, len(rank))))
+
+
+def _extramuscular_escalation(finding: Finding) -> bool:
+    """An escalation resting only on extramuscular activity: no muscle mimic suppresses it."""
+    return finding.code in SUPPRESSIBLE and finding.extramuscular_only

@@ -4,6 +4,11 @@ Time on an agent runs from its first dose to today while it is still given, or t
 periods of one agent close together (a tapering course) count as one exposure (§3.2). A
 stopped record without an end date counts as zero weeks (its length is unknown), so the
 engine never over-states how long a drug was tried.
+
+Periodic infusions (IVIG, rituximab, IV cyclophosphamide, IV abatacept, methylprednisolone
+pulses) are recorded as one-day administrations weeks apart. Their doses are merged into one
+course using the agent's dosing interval (``infusion_interval_days_*``), and the course counts
+as current — its time running to today — while today is within one interval of the last dose.
 """
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ FIRST_LINE_GLUCOCORTICOIDS: frozenset[Agent] = frozenset(
 FIRST_LINE_IMMUNOSUPPRESSANTS: frozenset[Agent] = frozenset(
     {Agent.METHOTREXATE, Agent.AZATHIOPRINE}
 )
+# §2.3 drug classes: the antimetabolite of the later lines. Escalating to it from a first-line
+# antimetabolite (MTX/AZA) means switching: it replaces MTX/AZA rather than adding to it.
+LATER_LINE_ANTIMETABOLITES: frozenset[Agent] = frozenset({Agent.MYCOPHENOLATE})
 # §2.3 table, in the table's order (the default order of options on a card).
 SECOND_LINE_AGENTS: tuple[Agent, ...] = (
     Agent.MYCOPHENOLATE,
@@ -83,6 +91,39 @@ def agent_periods(
 ) -> tuple[Period, ...]:
     periods = (exposure_period(e, today) for e in exposures)
     return merge_periods((p for p in periods if p is not None), gap_days)
+
+
+def dosing_interval_days(agent: Agent, thresholds: Thresholds) -> int | None:
+    """The dosing interval of an agent given as periodic infusions; None for the others."""
+    intervals = {
+        Agent.IVIG: thresholds.infusion_interval_days_ivig,
+        Agent.RITUXIMAB: thresholds.infusion_interval_days_rituximab,
+        Agent.CYCLOPHOSPHAMIDE: thresholds.infusion_interval_days_cyclophosphamide,
+        Agent.ABATACEPT: thresholds.infusion_interval_days_abatacept,
+        Agent.METHYLPREDNISOLONE: thresholds.infusion_interval_days_methylprednisolone,
+    }
+    return intervals.get(agent)
+
+
+def course_periods(
+    agent: Agent, exposures: Iterable[MedicationExposure], thresholds: Thresholds, today: date
+) -> tuple[tuple[Period, ...], bool]:
+    """Merged periods of one agent and whether it is given now.
+
+    An agent with a dosing interval merges doses up to that interval apart, and is current
+    while today is within one interval of the last dose (its last period then runs to today).
+    """
+    records = list(exposures)
+    current = any(is_given_on(e, today) for e in records)
+    interval = dosing_interval_days(agent, thresholds)
+    if interval is None:
+        return agent_periods(records, today, thresholds.exposure_gap_days), current
+    periods = agent_periods(records, today, max(interval, thresholds.exposure_gap_days))
+    if periods and (today - periods[-1].end).days <= interval:
+        current = True
+    if current and periods:
+        periods = (*periods[:-1], Period(periods[-1].start, today))
+    return periods, current
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,23 +189,32 @@ def build_therapy_history(
             continue
         by_agent.setdefault(exposure.agent, []).append(exposure)
 
-    courses = tuple(
-        AgentCourse(
-            agent=agent,
-            line=line_of(agent),
-            exposures=tuple(sorted(exposures, key=_exposure_key)),
-            periods=agent_periods(exposures, today, gap),
-            current=any(is_given_on(e, today) for e in exposures),
+    courses_built: list[AgentCourse] = []
+    for agent, exposures in sorted(by_agent.items(), key=lambda item: item[0].value):
+        periods, given_now = course_periods(agent, exposures, thresholds, today)
+        courses_built.append(
+            AgentCourse(
+                agent=agent,
+                line=line_of(agent),
+                exposures=tuple(sorted(exposures, key=_exposure_key)),
+                periods=periods,
+                current=given_now,
+            )
         )
-        for agent, exposures in sorted(by_agent.items(), key=lambda item: item[0].value)
-    )
+    courses = tuple(courses_built)
 
     glucocorticoid = [
         e for c in courses if c.agent in FIRST_LINE_GLUCOCORTICOIDS for e in c.exposures
     ]
     partner = [e for c in courses if c.agent in FIRST_LINE_IMMUNOSUPPRESSANTS for e in c.exposures]
     combined = intersect_periods(
-        agent_periods(glucocorticoid, today, gap), agent_periods(partner, today, gap)
+        merge_periods(
+            (p for c in courses if c.agent in FIRST_LINE_GLUCOCORTICOIDS for p in c.periods), gap
+        ),
+        merge_periods(
+            (p for c in courses if c.agent in FIRST_LINE_IMMUNOSUPPRESSANTS for p in c.periods),
+            gap,
+        ),
     )
     first_line_period = longest(combined)
     first_line_exposures: tuple[MedicationExposure, ...] = ()

@@ -25,6 +25,14 @@ class Thresholds:
     stable_dose_weeks: int = 4
     # §3.2 "a tapering course is one exposure": periods of one agent this close are merged.
     exposure_gap_days: int = 7
+    # Periodic infusions: administrations of one agent at most this many days apart are one
+    # course, and the course is current until this many days after the last dose (design
+    # defaults: usual dosing interval plus about a week of slack).
+    infusion_interval_days_ivig: int = 35
+    infusion_interval_days_rituximab: int = 183
+    infusion_interval_days_cyclophosphamide: int = 35
+    infusion_interval_days_abatacept: int = 35
+    infusion_interval_days_methylprednisolone: int = 35
 
     # --- Freshness (§3.2 T_fresh_labs, T_fresh_mri) ---
     # §3.2: enzymes, strength scores and other measures count as current within this window.
@@ -33,6 +41,9 @@ class Thresholds:
     fresh_mri_months: int = 12
     # §3.2: how recent an antibody result must be to be read at all (None: any age).
     antibody_max_age_days: int | None = None
+    # A myositis antibody panel counts as done when at least this many myositis-specific
+    # antibodies have a readable result (or any myositis antibody is positive). Design default.
+    antibody_panel_min_specific: int = 3
 
     # --- Activity vs damage (§2.1, §3.1, §3.3) ---
     # §3.1: an enzyme between 1x and this multiple of ULN is "borderline", above it "active".

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
 import orjson
@@ -32,6 +32,7 @@ class FetchLimits:
     timeout_seconds: float = 2.0
     max_pages: int = 20
     max_resources: int = 20_000
+    max_response_bytes: int = 50_000_000
 
 
 class FhirReader:
@@ -71,12 +72,13 @@ class FhirReader:
 
     async def read(self, relative_url: str) -> JsonObject | None:
         """A read (``Patient/123``): the resource, or None when the server has none (404/410)."""
-        response = await self._get(self._absolute(relative_url))
-        if response.status_code in (404, 410):
+        status, content = await self._get(self._absolute(relative_url))
+        if status in (404, 410):
             return None
-        body = self._json(response)
-        if body.get("resourceType") == "OperationOutcome":
-            raise FhirFetchError("the FHIR server answered a read with an OperationOutcome")
+        body = self._json(content)
+        resource_type, _, resource_id = relative_url.partition("/")
+        if body.get("resourceType") != resource_type or body.get("id") != resource_id:
+            raise FhirFetchError(f"a read of a {resource_type} answered another resource")
         return body
 
     async def search(self, relative_url: str) -> list[JsonObject]:
@@ -92,7 +94,8 @@ class FhirReader:
             pages += 1
             if pages > self._limits.max_pages:
                 raise FhirFetchError(f"more than {self._limits.max_pages} pages")
-            bundle = self._json(await self._get(url))
+            _status, content = await self._get(url)
+            bundle = self._json(content)
             if bundle.get("resourceType") != "Bundle":
                 raise FhirFetchError("a search did not answer with a Bundle")
             resources.extend(bundle_resources(bundle))
@@ -108,7 +111,7 @@ class FhirReader:
         if link is None:
             return None
         absolute = urljoin(self._base, link)
-        if not absolute.startswith(self._base):
+        if not url_under_base(absolute, self._base):
             raise FhirFetchError("a next link leaves the FHIR server")
         return absolute
 
@@ -117,30 +120,61 @@ class FhirReader:
             raise FhirFetchError("only relative FHIR URLs are fetched")
         return self._base + relative_url
 
-    async def _get(self, url: str) -> httpx.Response:
+    async def _get(self, url: str) -> tuple[int, bytes]:
+        """Status and body of a GET, the body read up to ``max_response_bytes``."""
+        limit = self._limits.max_response_bytes
         try:
-            response = await self._client.get(url)
+            async with self._client.stream("GET", url) as response:
+                if response.is_redirect:
+                    raise FhirFetchError(
+                        "the FHIR server answered with a redirect, which is not followed"
+                    )
+                if response.status_code not in (200, 404, 410):
+                    raise FhirFetchError(f"the FHIR server answered HTTP {response.status_code}")
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > limit:
+                        raise FhirFetchError(f"the FHIR server answered more than {limit} bytes")
+                    chunks.append(chunk)
+                return response.status_code, b"".join(chunks)
         except httpx.TimeoutException as error:
             raise FhirFetchError("the FHIR server did not answer in time") from error
         except httpx.HTTPError as error:
             raise FhirFetchError(
                 f"the FHIR server could not be reached ({type(error).__name__})"
             ) from error
-        if response.is_redirect:
-            raise FhirFetchError("the FHIR server answered with a redirect, which is not followed")
-        if response.status_code not in (200, 404, 410):
-            raise FhirFetchError(f"the FHIR server answered HTTP {response.status_code}")
-        return response
 
     @staticmethod
-    def _json(response: httpx.Response) -> JsonObject:
+    def _json(content: bytes) -> JsonObject:
         try:
-            body = orjson.loads(response.content)
+            body = orjson.loads(content)
         except orjson.JSONDecodeError as error:
             raise FhirFetchError("the FHIR server answered with malformed JSON") from error
         if not isinstance(body, dict):
             raise FhirFetchError("the FHIR server answered with JSON that is not an object")
         return body
+
+
+def url_under_base(url: str, base: str) -> bool:
+    """Whether ``url`` is on ``base``'s origin and under its path on a segment boundary, with
+    no dot segments (``..`` could climb out of a tenant's base path with the token)."""
+    try:
+        candidate, root = urlsplit(url), urlsplit(base)
+        same_origin = (candidate.scheme, candidate.hostname, candidate.port) == (
+            root.scheme,
+            root.hostname,
+            root.port,
+        )
+    except ValueError:
+        return False
+    if not same_origin or candidate.username or candidate.password:
+        return False
+    if any(segment in {".", ".."} for segment in unquote(candidate.path).split("/")):
+        return False
+    root_path = root.path.rstrip("/")
+    return candidate.path == root_path or candidate.path.startswith(root_path + "/")
 
 
 def next_link(bundle: Mapping[str, Any]) -> str | None:

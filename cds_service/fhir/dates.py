@@ -1,8 +1,11 @@
 """FHIR date, dateTime and instant strings to ``datetime.date``.
 
 Partial dates are allowed: ``2024`` and ``2024-03`` give the first day of the year or month,
-or the last when ``end=True`` (for the end of a period). A dateTime keeps the calendar date as
-written in its own time zone: the clinical day the record states, not the UTC day.
+or the last when ``end=True`` (for the end of a period). Observation dates and every end use
+that rule; medication *starts* pass ``latest=True`` to ``period_start`` (and ``end=True`` to
+``parse_date``) so that a partial start never overstates time on therapy. A dateTime keeps the
+calendar date as written in its own time zone: the clinical day the record states, not the UTC
+day.
 """
 
 from __future__ import annotations
@@ -35,11 +38,14 @@ def parse_date(value: object, *, end: bool = False) -> date | None:
         return None
 
 
-def period_start(period: object) -> date | None:
-    """``Period.start``, or its end when only the end is given."""
+def period_start(period: object, *, latest: bool = False) -> date | None:
+    """``Period.start``, or its end when only the end is given.
+
+    ``latest`` reads a partial start as its last possible day (``2024-03`` -> 31 March).
+    """
     if not isinstance(period, dict):
         return None
-    return parse_date(period.get("start")) or parse_date(period.get("end"), end=True)
+    return parse_date(period.get("start"), end=latest) or parse_date(period.get("end"), end=True)
 
 
 def period_end(period: object) -> date | None:

@@ -86,8 +86,10 @@ def patient_of(resource: JsonObject) -> str | None:
         ref = resource.get(key)
         if isinstance(ref, dict):
             reference = ref.get("reference")
-            if isinstance(reference, str) and reference.startswith("Patient/"):
-                return reference.removeprefix("Patient/")
+            if isinstance(reference, str) and "Patient/" in reference:
+                # relative (Patient/x) or absolute (https://server/fhir/Patient/x[/_history/n])
+                tail = reference.rsplit("Patient/", 1)[1]
+                return tail.split("/", 1)[0] or None
     return None
 
 

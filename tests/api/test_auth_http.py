@@ -150,3 +150,29 @@ def test_production_refuses_to_start_with_authentication_off() -> None:
 def test_authentication_without_trusted_clients_refuses_to_start() -> None:
     with pytest.raises(pydantic.ValidationError, match="CDS_TRUSTED_CLIENTS"):
         Settings(env="prod", auth_required=True)
+
+
+def test_aud_is_the_url_exactly_as_called(client: TestClient, ec_key: ECKey) -> None:
+    encoded = "/cds-services/myositis%2Drefractory-patient-view"
+    as_called = client.post(encoded, json={}, headers=auth(token(ec_key, encoded)))
+    assert as_called.status_code == 422  # authenticated; the empty body is then refused
+    decoded = client.post(encoded, json={}, headers=auth(token(ec_key, SERVICE)))
+    assert decoded.status_code == 401
+
+
+def test_production_needs_an_https_public_base_url(tmp_path: Path) -> None:
+    clients = tmp_path / "clients.json"
+    clients.write_text('{"clients": []}')
+    with pytest.raises(pydantic.ValidationError, match="https"):
+        Settings(env="prod", trusted_clients=str(clients), public_base_url="http://cds.local")
+
+
+def test_cors_is_open_in_dev_and_closed_in_prod_unless_configured(tmp_path: Path) -> None:
+    clients = tmp_path / "clients.json"
+    clients.write_text('{"clients": []}')
+    prod = {"env": "prod", "trusted_clients": str(clients), "public_base_url": "https://c.org"}
+    assert Settings.model_validate(prod).allowed_origins == []
+    configured = Settings.model_validate({**prod, "cors_origins": ["https://ehr.org"]})
+    assert configured.allowed_origins == ["https://ehr.org"]
+    dev = Settings.model_validate({"env": "dev", "auth_required": False})
+    assert dev.allowed_origins == ["*"]

@@ -125,3 +125,33 @@ def test_a_prefetch_with_too_many_entries_is_413(tmp_path: Path) -> None:
     response = client.post(URL, json=body)
     assert response.status_code == 413
     assert "more than 10 entries" in assert_outcome(response.json())
+
+
+def test_prefetch_of_another_patient_is_refused(client: TestClient) -> None:
+    body = copy.deepcopy(scenario("statin-and-hmgcr").request)
+    body["context"]["patientId"] = "someone-else"
+    response = client.post(URL, json=body)
+    assert response.status_code == 422
+    assert "not the patient in context" in assert_outcome(response.json())
+
+
+def test_a_token_for_another_patient_is_refused(client: TestClient) -> None:
+    body = copy.deepcopy(scenario("statin-and-hmgcr").request)
+    body["fhirAuthorization"] = {
+        "access_token": "t",
+        "token_type": "Bearer",
+        "expires_in": 60,
+        "scope": "patient/*.read",
+        "subject": "myositis-cds",
+        "patient": "another-patient",
+    }
+    response = client.post(URL, json=body)
+    assert response.status_code == 422
+    assert "fhirAuthorization.patient" in assert_outcome(response.json())
+
+
+@pytest.mark.parametrize("patient_id", [".", "..", "..."])
+def test_dot_patient_ids_are_refused(client: TestClient, patient_id: str) -> None:
+    body = copy.deepcopy(scenario("statin-and-hmgcr").request)
+    body["context"]["patientId"] = patient_id
+    assert client.post(URL, json=body).status_code == 422

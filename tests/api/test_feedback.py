@@ -95,3 +95,26 @@ def test_concurrent_feedback_writes_lose_nothing(tmp_path: Path) -> None:
             statuses = list(pool.map(send, cards + cards))
     assert statuses == [200] * 80
     assert stored_count(tmp_path) == 40
+
+
+def test_timestamps_outside_utc_range_are_refused_not_crashed(tmp_path: Path) -> None:
+    with app_client(tmp_path) as client:
+        for when in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"):
+            response = client.post(URL, json={"feedback": [accepted(when=when)]})
+            assert response.status_code == 422, when
+
+
+def test_overlong_or_control_character_card_ids_are_refused(tmp_path: Path) -> None:
+    with app_client(tmp_path) as client:
+        for card in ("x" * 65, "abc\u0000def", "with space"):
+            response = client.post(URL, json={"feedback": [accepted(card=card)]})
+            assert response.status_code == 422, card
+    assert stored_count(tmp_path) == 0
+
+
+def test_a_batch_larger_than_the_cap_is_413(tmp_path: Path) -> None:
+    items = [accepted(card=f"card-{i}") for i in range(501)]
+    with app_client(tmp_path) as client:
+        response = client.post(URL, json={"feedback": items})
+    assert response.status_code == 413
+    assert stored_count(tmp_path) == 0

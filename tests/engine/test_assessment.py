@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from cds_service.engine import assess
+from datetime import timedelta
+
+from cds_service.engine import assess, evaluate
 from cds_service.engine.concepts import Agent, Antibody, DrugClass
 from cds_service.engine.facts import MedicationExposure, SourceRef
+from cds_service.engine.findings import FindingCode
 from cds_service.engine.subtype import Subtype
 from cds_service.engine.thresholds import Thresholds
 from tests.engine.builders import TODAY, ago, antibody, med, refractory_active_dm
@@ -55,3 +58,58 @@ def test_record_without_start_counts_as_given_but_not_timed() -> None:
     ).therapy
     assert Agent.TACROLIMUS in therapy.agents_tried
     assert Agent.TACROLIMUS not in therapy.agents_failed
+
+
+def _infusions(
+    agent: Agent, first: float, every_days: int, doses: int
+) -> tuple[MedicationExposure, ...]:
+    """One completed administration per dose (a one-day, no longer active record)."""
+    days = [ago(first) + timedelta(days=every_days * i) for i in range(doses)]
+    return tuple(med(agent, d, d, active=False) for d in days)
+
+
+def test_periodic_infusions_are_one_current_course() -> None:
+    # IVIG every 4 weeks, 6 doses, the last 4 weeks ago: one course, still current (< 35 days).
+    ivig = _infusions(Agent.IVIG, 24, 28, 6)
+    # Rituximab: one dose 20 weeks ago, within its 183-day interval.
+    rituximab = _infusions(Agent.RITUXIMAB, 20, 0, 1)
+    therapy = assess(
+        refractory_active_dm(extra_medications=(*ivig, *rituximab)), Thresholds(), TODAY
+    ).therapy
+    course = therapy.course(Agent.IVIG)
+    assert course is not None and course.current and len(course.periods) == 1
+    assert course.longest_weeks == 24
+    assert Agent.IVIG in therapy.agents_current and Agent.IVIG in therapy.agents_failed
+    rtx = therapy.course(Agent.RITUXIMAB)
+    assert rtx is not None and rtx.current and rtx.longest_weeks == 20
+
+
+def test_infusion_course_ends_one_interval_after_the_last_dose() -> None:
+    # Last IVIG dose 36 days ago (> 35): no longer current; the course spans the doses only.
+    ivig = tuple(
+        med(Agent.IVIG, d, d, active=False)
+        for d in (ago(days=36 + 28 * 2), ago(days=36 + 28), ago(days=36))
+    )
+    course = assess(
+        refractory_active_dm(extra_medications=ivig), Thresholds(), TODAY
+    ).therapy.course(Agent.IVIG)
+    assert course is not None and not course.current
+    assert course.longest_weeks == 8
+    # The interval is a configurable threshold.
+    longer = assess(
+        refractory_active_dm(extra_medications=ivig),
+        Thresholds(infusion_interval_days_ivig=40),
+        TODAY,
+    ).therapy.course(Agent.IVIG)
+    assert longer is not None and longer.current
+
+
+def test_monthly_ivig_in_anti_hmgcr_counts_as_a_second_line_trial() -> None:
+    facts = refractory_active_dm(
+        weeks_on_first_line=40,
+        extra_antibodies=(antibody(Antibody.HMGCR),),
+        extra_medications=_infusions(Agent.IVIG, 23, 28, 6),
+    )
+    found = {f.code for f in evaluate(facts, Thresholds(), TODAY)}
+    assert FindingCode.ESCALATE_THIRD_LINE in found
+    assert FindingCode.ESCALATE_SECOND_LINE not in found

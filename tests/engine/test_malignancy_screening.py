@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from cds_service.engine.concepts import Antibody, Diagnosis
@@ -43,3 +45,18 @@ def test_not_in_polymyositis_or_with_a_negative_result() -> None:
     negative = refractory_active_dm(extra_antibodies=(antibody(Antibody.TIF1G, positive=False),))
     assert CODE not in codes(pm)
     assert CODE not in codes(negative)
+
+
+def test_unknown_birth_date_does_not_fire_but_asks_for_it() -> None:
+    facts = replace(
+        refractory_active_dm(extra_antibodies=(antibody(Antibody.TIF1G),)), birth_date=None
+    )
+    found = codes(facts)
+    assert CODE not in found
+    gaps = only(facts, FindingCode.WORKUP_INCOMPLETE).gaps
+    assert any("birth date" in g.lower() for g in gaps)
+
+
+def test_unknown_birth_date_without_a_cancer_antibody_is_no_gap() -> None:
+    facts = replace(refractory_active_dm(), birth_date=None)
+    assert FindingCode.WORKUP_INCOMPLETE not in codes(facts)

@@ -14,10 +14,14 @@ from tests.engine.builders import (
     TODAY,
     ago,
     antibody,
+    ck,
     diagnosis,
+    findings,
     first_line,
     flag,
     med,
+    number,
+    patient,
     refractory_active_dm,
     tsh,
 )
@@ -153,3 +157,75 @@ def test_first_line_builder_is_what_the_checks_see() -> None:
     # guards the fixtures above: the active first-line agents are prednisone and methotrexate
     agents = {m.agent for m in first_line(16)}
     assert agents == {Agent.PREDNISONE, Agent.METHOTREXATE}
+
+
+def test_subtype_preferred_third_line_agent_is_not_called_out_of_order() -> None:
+    # §2.4: offer rituximab early in anti-SRP IMNM, even before any second-line trial.
+    facts = refractory_active_dm(
+        diagnoses=(diagnosis(Diagnosis.POLYMYOSITIS),), extra_antibodies=(antibody(Antibody.SRP),)
+    )
+    (finding,) = evaluate_orders(facts, [draft(Agent.RITUXIMAB)], Thresholds(), TODAY)
+    assert finding.code is FindingCode.ORDER_LINE_GUIDANCE
+    assert "SRP" in finding.reason
+    assert "line 2 first" not in finding.reason
+
+
+def test_cyclophosphamide_in_anti_mda5_ild_shows_the_subtype_evidence() -> None:
+    facts = refractory_active_dm(
+        diagnoses=(diagnosis(), diagnosis(Diagnosis.INTERSTITIAL_LUNG_DISEASE)),
+        extra_antibodies=(antibody(Antibody.MDA5),),
+    )
+    findings = evaluate_orders(facts, [draft(Agent.CYCLOPHOSPHAMIDE)], Thresholds(), TODAY)
+    guidance = [f for f in findings if f.code is FindingCode.ORDER_LINE_GUIDANCE]
+    assert len(guidance) == 1 and "MDA5" in guidance[0].reason
+
+
+def test_recommended_mycophenolate_replaces_methotrexate_on_the_card() -> None:
+    card = next(
+        f for f in findings(refractory_active_dm()) if f.code is FindingCode.ESCALATE_SECOND_LINE
+    )
+    mmf = next(o for o in card.options if o.agent is Agent.MYCOPHENOLATE)
+    assert mmf.recommended and "replaces methotrexate" in mmf.rationale
+    assert all("replaces" not in o.rationale for o in card.options if o is not mmf)
+
+
+def test_ordering_the_recommended_switch_from_methotrexate_is_no_duplicate() -> None:
+    # Refractory to GC + MTX: MMF is the planned replacement of MTX, not a second antimetabolite.
+    found = {c for c, _ in order_codes(refractory_active_dm(), draft(Agent.MYCOPHENOLATE))}
+    assert FindingCode.ORDER_DUPLICATE_IMMUNOSUPPRESSANT not in found
+
+
+def test_mycophenolate_on_methotrexate_before_refractoriness_is_a_duplicate() -> None:
+    facts = refractory_active_dm(weeks_on_first_line=6)
+    assert (FindingCode.ORDER_DUPLICATE_IMMUNOSUPPRESSANT, "MedicationRequest/d1") in order_codes(
+        facts, draft(Agent.MYCOPHENOLATE)
+    )
+
+
+def test_mycophenolate_on_mycophenolate_is_a_duplicate_even_when_refractory() -> None:
+    facts = refractory_active_dm(extra_medications=(med(Agent.MYCOPHENOLATE, ago(20)),))
+    assert (FindingCode.ORDER_DUPLICATE_IMMUNOSUPPRESSANT, "MedicationRequest/d1") in order_codes(
+        facts, draft(Agent.MYCOPHENOLATE, "d1")
+    )
+
+
+def test_a_lung_directed_escalation_kept_next_to_a_mimic_is_supported_as_ordered() -> None:
+    # Anti-synthetase ILD active, muscle quiet, hypothyroidism coded (no current TSH): the card
+    # recommends tacrolimus for the lung; ordering it is not "escalation not supported".
+    facts = patient(
+        labs=(ck(150, ago(2)), tsh(2.0, ago(20))),
+        antibodies=(antibody(Antibody.JO1),),
+        diagnoses=(
+            diagnosis(Diagnosis.POLYMYOSITIS),
+            diagnosis(Diagnosis.INTERSTITIAL_LUNG_DISEASE),
+            diagnosis(Diagnosis.HYPOTHYROIDISM),
+        ),
+        medications=first_line(20),
+        measures=(
+            number(Measure.MMT8_80, 78, ago(2)),
+            flag(Measure.MRI_MUSCLE_EDEMA, False, ago(6)),
+            number(Measure.EXTRAMUSCULAR_GLOBAL_ACTIVITY, 5, ago(2)),
+        ),
+    )
+    found = {c for c, _ in order_codes(facts, draft(Agent.TACROLIMUS))}
+    assert FindingCode.ORDER_ESCALATION_NOT_SUPPORTED not in found

@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from cds_service.engine.concepts import Agent, Antibody, Diagnosis, Measure
 from cds_service.engine.findings import Evidence, Finding, FindingCode, Severity
 from cds_service.engine.precedence import SUPPRESSING, apply_precedence, suppressing_codes
+from tests.engine.builders import (
+    ago,
+    antibody,
+    ck,
+    codes,
+    diagnosis,
+    first_line,
+    flag,
+    number,
+    only,
+    patient,
+    recommended,
+    refractory_active_dm,
+    tsh,
+)
 
 ROW = (Evidence(label="x", value="y", reference="Observation/x"),)
 
@@ -96,3 +114,54 @@ def test_damage_does_not_remove_the_unclear_card_rule_wise() -> None:
         _finding(FindingCode.WEAKNESS_LIKELY_DAMAGE),
     ]
     assert len(apply_precedence(findings)) == 2
+
+
+@pytest.mark.parametrize("suppressor", sorted(SUPPRESSING))
+def test_a_muscle_mimic_keeps_an_escalation_resting_only_on_extramuscular_activity(
+    suppressor: FindingCode,
+) -> None:
+    lung = replace(_finding(FindingCode.ESCALATE_SECOND_LINE), extramuscular_only=True)
+    muscle = _finding(FindingCode.ESCALATE_THIRD_LINE)
+    kept = apply_precedence([lung, muscle, _finding(suppressor)])
+    assert {f.code for f in kept} == {suppressor, FindingCode.ESCALATE_SECOND_LINE}
+    assert suppressing_codes(kept) == {suppressor}
+
+
+def test_lung_driven_escalation_is_kept_next_to_a_muscle_mimic_end_to_end() -> None:
+    # Anti-synthetase ILD active (extramuscular VAS 5, ILD Condition); muscle quiet (CK normal,
+    # no edema); hypothyroidism coded with no current TSH: the mimic explains the weakness,
+    # not the lung disease.
+    facts = patient(
+        labs=(ck(150, ago(2)), tsh(2.0, ago(20))),
+        antibodies=(antibody(Antibody.JO1),),
+        diagnoses=(
+            diagnosis(Diagnosis.POLYMYOSITIS),
+            diagnosis(Diagnosis.INTERSTITIAL_LUNG_DISEASE),
+            diagnosis(Diagnosis.HYPOTHYROIDISM),
+        ),
+        medications=first_line(20),
+        measures=(
+            number(Measure.MMT8_80, 78, ago(2)),
+            flag(Measure.MRI_MUSCLE_EDEMA, False, ago(6)),
+            number(Measure.EXTRAMUSCULAR_GLOBAL_ACTIVITY, 5, ago(2)),
+        ),
+    )
+    found = codes(facts)
+    assert FindingCode.SUSPECT_HYPOTHYROIDISM in found
+    card = only(facts, FindingCode.ESCALATE_SECOND_LINE)
+    assert card.extramuscular_only
+    assert "extramuscular" in card.reason
+    assert recommended(card) is Agent.TACROLIMUS
+
+
+def test_muscle_activity_with_a_muscle_mimic_is_still_suppressed_end_to_end() -> None:
+    facts = refractory_active_dm(
+        diagnoses=(
+            diagnosis(),
+            diagnosis(Diagnosis.HYPOTHYROIDISM),
+            diagnosis(Diagnosis.INTERSTITIAL_LUNG_DISEASE),
+        )
+    )
+    found = codes(facts)
+    assert FindingCode.SUSPECT_HYPOTHYROIDISM in found
+    assert FindingCode.ESCALATE_SECOND_LINE not in found

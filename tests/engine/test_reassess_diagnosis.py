@@ -95,3 +95,18 @@ def test_does_not_suppress_escalation_by_itself() -> None:
     found = codes(facts)
     assert CODE in found
     assert FindingCode.ESCALATE_SECOND_LINE in found
+
+
+def test_a_single_negative_antibody_is_not_a_panel() -> None:
+    # One negative anti-Jo-1 is not a seronegative work-up: the card does not fire.
+    facts = _seronegative(antibodies=(antibody(Antibody.JO1, positive=False),))
+    assert CODE not in codes(facts)
+
+
+def test_three_negative_myositis_specific_antibodies_make_a_panel() -> None:
+    three = tuple(antibody(a, positive=False) for a in (Antibody.JO1, Antibody.SRP, Antibody.HMGCR))
+    two_and_associated = tuple(
+        antibody(a, positive=False) for a in (Antibody.JO1, Antibody.SRP, Antibody.RO52)
+    )
+    assert CODE in codes(_seronegative(antibodies=three))
+    assert CODE not in codes(_seronegative(antibodies=two_and_associated))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cds_service.engine.concepts import Agent, Antibody, Diagnosis
 from cds_service.engine.findings import FindingCode, Severity
+from cds_service.engine.thresholds import Thresholds
 from tests.engine.builders import (
     ago,
     antibody,
@@ -53,3 +54,41 @@ def test_fires_without_an_iim_diagnosis() -> None:
         medications=(med(Agent.ATORVASTATIN, ago(100)),),
     )
     assert codes(facts) == {CODE}
+
+
+def test_latest_antibody_result_up_to_today_decides() -> None:
+    statin = (med(Agent.ATORVASTATIN, ago(100)),)
+    # Positive now, a negative result dated in the future (data error) is not read.
+    future_negative = patient(
+        antibodies=(
+            antibody(Antibody.HMGCR, when=ago(10)),
+            antibody(Antibody.HMGCR, positive=False, when=ago(-4)),
+        ),
+        medications=statin,
+    )
+    future_positive = patient(
+        antibodies=(
+            antibody(Antibody.HMGCR, positive=False, when=ago(10)),
+            antibody(Antibody.HMGCR, when=ago(-4)),
+        ),
+        medications=statin,
+    )
+    assert CODE in codes(future_negative)
+    assert CODE not in codes(future_positive)
+
+
+def test_antibody_max_age_applies_like_elsewhere() -> None:
+    facts = patient(
+        antibodies=(antibody(Antibody.HMGCR, when=ago(200)),),
+        medications=(med(Agent.ATORVASTATIN, ago(100)),),
+    )
+    assert CODE in codes(facts)
+    assert CODE not in codes(facts, Thresholds(antibody_max_age_days=365))
+
+
+def test_a_statin_starting_in_the_future_is_not_given_yet() -> None:
+    facts = patient(
+        antibodies=(antibody(Antibody.HMGCR),),
+        medications=(med(Agent.ATORVASTATIN, ago(-2)),),
+    )
+    assert CODE not in codes(facts)

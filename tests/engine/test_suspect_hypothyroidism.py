@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from cds_service.engine.concepts import Diagnosis
-from cds_service.engine.findings import FindingCode
-from tests.engine.builders import ago, codes, diagnosis, only, refractory_active_dm, tsh
+from cds_service.engine.concepts import Antibody, Diagnosis, Measure
+from cds_service.engine.findings import FindingCode, Workup
+from tests.engine.builders import (
+    ago,
+    antibody,
+    ck,
+    codes,
+    diagnosis,
+    first_line,
+    flag,
+    number,
+    only,
+    patient,
+    refractory_active_dm,
+    tsh,
+)
 
 CODE = FindingCode.SUSPECT_HYPOTHYROIDISM
 
@@ -37,3 +50,38 @@ def test_hypothyroidism_condition(active: bool, fires: bool) -> None:
     assert (CODE in codes(facts)) is fires
     if fires:
         assert only(facts, CODE).evidence[0].value.startswith("hypothyroidism")
+
+
+def test_a_current_normal_tsh_outweighs_a_treated_hypothyroidism_condition() -> None:
+    # Treated hypothyroidism: the Condition stays active, the TSH of last month is normal.
+    facts = refractory_active_dm(
+        diagnoses=(diagnosis(), diagnosis(Diagnosis.HYPOTHYROIDISM)),
+        extra_labs=(tsh(1.8, ago(4)),),
+    )
+    found = codes(facts)
+    assert CODE not in found
+    assert FindingCode.ESCALATE_SECOND_LINE in found
+
+
+def test_the_condition_counts_when_no_current_tsh_exists() -> None:
+    # refractory_active_dm's only TSH is 20 weeks old (not current, fresh_labs_weeks = 12).
+    facts = refractory_active_dm(diagnoses=(diagnosis(), diagnosis(Diagnosis.HYPOTHYROIDISM)))
+    assert CODE in codes(facts)
+
+
+def test_a_stale_high_tsh_alone_does_not_fire_but_asks_for_a_new_tsh() -> None:
+    facts = patient(
+        labs=(ck(1200, ago(2)), tsh(6.0, ago(200))),
+        antibodies=(antibody(Antibody.MI2),),
+        medications=first_line(16),
+        measures=(
+            number(Measure.MMT8_80, 62, ago(2)),
+            flag(Measure.MRI_MUSCLE_EDEMA, True, ago(6)),
+        ),
+    )
+    found = codes(facts)
+    assert CODE not in found
+    assert FindingCode.ESCALATE_SECOND_LINE in found
+    gap = only(facts, FindingCode.WORKUP_INCOMPLETE)
+    assert gap.workup == (Workup.TSH,)
+    assert any("TSH" in g and "high" in g for g in gap.gaps)

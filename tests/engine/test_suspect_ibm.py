@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from cds_service.engine.concepts import Antibody, Diagnosis, Measure
 from cds_service.engine.findings import FindingCode, Workup
 from tests.engine.builders import (
@@ -76,3 +78,13 @@ def test_never_below_adult_age() -> None:
 def test_negative_cn1a_does_not_fire() -> None:
     facts = refractory_active_dm(extra_antibodies=(antibody(Antibody.CN1A, positive=False),))
     assert CODE not in codes(facts)
+
+
+def test_unknown_birth_date_does_not_fire_but_asks_for_it() -> None:
+    facts = replace(
+        refractory_active_dm(extra_antibodies=(antibody(Antibody.CN1A),)), birth_date=None
+    )
+    found = codes(facts)
+    assert CODE not in found
+    gaps = only(facts, FindingCode.WORKUP_INCOMPLETE).gaps
+    assert any("birth date" in g.lower() for g in gaps)

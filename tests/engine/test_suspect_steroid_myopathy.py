@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from cds_service.engine.concepts import Agent, Antibody, Measure
+from cds_service.engine.concepts import Agent, Analyte, Antibody, Measure
 from cds_service.engine.facts import LabResult, MeasureResult, MedicationExposure, PatientFacts
 from cds_service.engine.findings import FindingCode
-from tests.engine.builders import ago, antibody, ck, codes, flag, med, number, only, patient, tsh
+from tests.engine.builders import (
+    ago,
+    antibody,
+    ck,
+    codes,
+    flag,
+    lab,
+    med,
+    number,
+    only,
+    patient,
+    tsh,
+)
 
 CODE = FindingCode.SUSPECT_STEROID_MYOPATHY
 
@@ -18,6 +30,7 @@ def _patient(
     mmt_latest: float = 64,
     labs: tuple[LabResult, ...] | None = None,
     edema: bool = False,
+    mri_weeks_ago: float = 2,
     extra: tuple[MeasureResult, ...] = (),
 ) -> PatientFacts:
     """Prednisone 30 mg/day for 10 weeks + MTX; MMT-8 best 70 (3 weeks ago), latest given."""
@@ -30,7 +43,7 @@ def _patient(
             number(Measure.MMT8_80, 66, ago(9)),
             number(Measure.MMT8_80, 70, ago(3)),
             number(Measure.MMT8_80, mmt_latest, ago(1)),
-            flag(Measure.MRI_MUSCLE_EDEMA, edema, ago(2)),
+            flag(Measure.MRI_MUSCLE_EDEMA, edema, ago(mri_weeks_ago)),
             *extra,
         ),
     )
@@ -54,9 +67,25 @@ def test_edema_on_mri_blocks() -> None:
 
 def test_rising_ck_above_uln_blocks_but_falling_ck_fires() -> None:
     rising = (ck(500, ago(6)), ck(700, ago(1)), tsh(2.0, ago(20)))
-    falling = (ck(900, ago(6)), ck(500, ago(1)), tsh(2.0, ago(20)))
+    # Falling counts only down to borderline: 900 -> 300 U/L is 1.5x ULN (200).
+    falling = (ck(900, ago(6)), ck(300, ago(1)), tsh(2.0, ago(20)))
     assert CODE not in codes(_patient(labs=rising))
     assert CODE in codes(_patient(labs=falling))
+
+
+@pytest.mark.parametrize(("latest", "fires"), [(300, True), (301, False), (3000, False)])
+def test_falling_ck_counts_only_when_at_most_borderline(latest: float, fires: bool) -> None:
+    # CK 4000 -> 3000 (15x ULN) is falling but still clearly active myositis (hazard H2).
+    labs = (ck(4000, ago(6)), ck(latest, ago(1)), tsh(2.0, ago(20)))
+    assert (CODE in codes(_patient(labs=labs))) is fires
+
+
+@pytest.mark.parametrize(("mri_weeks_ago", "fires"), [(10, True), (11, False), (40, False)])
+def test_mri_without_edema_must_date_from_the_glucocorticoid_course(
+    mri_weeks_ago: float, fires: bool
+) -> None:
+    # The course started 10 weeks ago: an edema-free MRI from before it says nothing about now.
+    assert (CODE in codes(_patient(mri_weeks_ago=mri_weeks_ago))) is fires
 
 
 def test_falling_neck_flexors_block() -> None:
@@ -92,10 +121,12 @@ def test_fall_is_measured_from_the_best_value_since_the_course_started() -> None
 
 
 def test_suppresses_escalation_in_an_otherwise_escalating_patient() -> None:
-    # 16 weeks on prednisone 30 mg + MTX; extramuscular VAS 3 cm (activity), CK normal,
-    # no MRI edema, MMT falling: escalate-second-line would fire but is suppressed.
+    # 16 weeks on prednisone 30 mg + MTX; aldolase 3x ULN (a muscle activity item) and
+    # extramuscular VAS 3 cm, CK normal, no MRI edema, MMT falling: escalate-second-line would
+    # fire but is suppressed. (With the VAS as the only activity item the escalation is not
+    # muscle-directed and is kept: test_precedence.py.)
     facts = patient(
-        labs=(ck(150, ago(1)), tsh(2.0, ago(20))),
+        labs=(ck(150, ago(1)), lab(Analyte.ALDOLASE, 24, 8, ago(1)), tsh(2.0, ago(20))),
         antibodies=(antibody(Antibody.MI2),),
         medications=(med(Agent.PREDNISONE, ago(16), dose=30), med(Agent.METHOTREXATE, ago(16))),
         measures=(

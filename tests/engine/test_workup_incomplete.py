@@ -59,7 +59,9 @@ def test_enzyme_freshness_boundary(weeks: int, gap: bool) -> None:
 def test_negative_panel_without_tsh_asks_for_tsh() -> None:
     facts = patient(
         labs=(ck(150, ago(2)),),
-        antibodies=(antibody(Antibody.JO1, positive=False), antibody(Antibody.SRP, positive=False)),
+        antibodies=tuple(
+            antibody(a, positive=False) for a in (Antibody.JO1, Antibody.SRP, Antibody.HMGCR)
+        ),
         medications=first_line(16),
         measures=(
             number(Measure.MMT8_80, 70, ago(2)),

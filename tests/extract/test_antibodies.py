@@ -94,7 +94,7 @@ def test_positive_by_interpretation_text_and_quantity_are_identical(
 
 def test_single_letters_are_not_read_from_free_text(terminology: Terminology) -> None:
     facts = extract_facts([b.antibody("ab", "5234-0", valueString="N")], terminology, TODAY)
-    assert facts.antibodies == ()
+    assert [a.status for a in facts.antibodies] == [AntibodyStatus.INDETERMINATE]
     assert facts.issues[0].problem.startswith("Anti-Jo-1: result could not be read")
 
 
@@ -127,3 +127,54 @@ def test_each_antibody_row_family(
     resource = b.antibody("ab", code, system=system, valueString="Negative")
     (result,) = extract_facts([resource], terminology, TODAY).antibodies
     assert (result.antibody, result.status) == (antibody, AntibodyStatus.NEGATIVE)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Weakly positive", AntibodyStatus.POSITIVE),
+        ("Positive (1:160)", AntibodyStatus.POSITIVE),
+        ("Low positive", AntibodyStatus.POSITIVE),
+        ("Strong positive", AntibodyStatus.POSITIVE),
+        ("POSITIVE 1:320", AntibodyStatus.POSITIVE),
+        ("Detected (high)", AntibodyStatus.POSITIVE),
+        ("Not positive", AntibodyStatus.NEGATIVE),
+        ("No antibody detected", AntibodyStatus.NEGATIVE),
+        ("Non-reactive", AntibodyStatus.NEGATIVE),
+        ("Negative (<1:40)", AntibodyStatus.NEGATIVE),
+        ("NOT DETECTED.", AntibodyStatus.NEGATIVE),
+        ("Borderline positive", AntibodyStatus.INDETERMINATE),
+    ],
+)
+def test_common_result_wordings(
+    terminology: Terminology, text: str, expected: AntibodyStatus
+) -> None:
+    assert _status(terminology, valueString=text) is expected
+    assert _status(terminology, valueCodeableConcept={"text": text}) is expected
+
+
+def test_unreadable_newer_result_is_indeterminate_not_skipped(terminology: Terminology) -> None:
+    older = b.antibody("old", "5234-0", valueString="Negative")
+    newer = b.antibody("new", "5234-0", valueString="see report")
+    newer["effectiveDateTime"] = "2024-05-01"
+    facts = extract_facts([older, newer], terminology, TODAY)
+    latest = facts.antibody_results(Antibody.JO1)[-1]
+    assert (latest.source.reference, latest.status) == (
+        "Observation/new",
+        AntibodyStatus.INDETERMINATE,
+    )
+    assert [(i.reference, i.problem) for i in facts.issues] == [
+        ("Observation/new", "Anti-Jo-1: result could not be read as positive or negative")
+    ]
+
+
+@pytest.mark.parametrize(
+    "absent",
+    [{"status": "registered"}, {"dataAbsentReason": {"text": "Sample haemolysed"}}],
+)
+def test_a_result_not_given_is_no_result(terminology: Terminology, absent: dict[str, Any]) -> None:
+    facts = extract_facts([b.antibody("ab", "5234-0", **absent)], terminology, TODAY)
+    assert facts.antibodies == ()
+    assert [i.problem for i in facts.issues] == [
+        "Anti-Jo-1: result could not be read as positive or negative"
+    ]

@@ -133,3 +133,108 @@ def test_fvc_loinc_and_project_code_give_lab_and_measure(terminology: Terminolog
 def test_irrelevant_observation_is_ignored(terminology: Terminology) -> None:
     facts = extract_facts([b.lab("g", "2345-7", 5.0, "mmol/L")], terminology, TODAY)
     assert facts.labs == () and facts.issues == ()
+
+
+_GENDER = "http://hl7.org/fhir/administrative-gender"
+_V3_GENDER = "http://terminology.hl7.org/CodeSystem/v3-AdministrativeGender"
+
+
+def _range(
+    high: float,
+    *,
+    sex: tuple[str, str] | None = None,
+    age: tuple[float, float | None] | None = None,
+) -> dict[str, object]:
+    entry: dict[str, object] = {"high": {"value": high, "unit": "U/L", "system": b.UCUM}}
+    if sex is not None:
+        entry["appliesTo"] = [{"coding": [{"system": sex[0], "code": sex[1]}]}]
+    if age is not None:
+        years: dict[str, object] = {"low": {"value": age[0], "unit": "a"}}
+        if age[1] is not None:
+            years["high"] = {"value": age[1], "unit": "a"}
+        entry["age"] = years
+    return entry
+
+
+def _ck_with_ranges(*ranges: dict[str, object], code: str = "2157-6") -> dict[str, object]:
+    resource = b.lab("ck", code, 300, "U/L")
+    resource["referenceRange"] = list(ranges)
+    return resource
+
+
+@pytest.mark.parametrize(
+    ("gender", "birth", "high"),
+    [
+        ("female", "1970-06-15", 176.0),
+        ("male", "1970-06-15", 336.0),
+        ("female", "2008-01-01", 269.0),  # 16 on the result date
+    ],
+)
+def test_reference_range_matching_sex_and_age_is_chosen(
+    terminology: Terminology, gender: str, birth: str, high: float
+) -> None:
+    resource = _ck_with_ranges(
+        _range(336, sex=(_GENDER, "male")),
+        _range(269, sex=(_V3_GENDER, "F"), age=(15, 17)),
+        _range(176, sex=(_GENDER, "female"), age=(18, None)),
+    )
+    facts = extract_facts([b.patient(gender, birth), resource], terminology, TODAY)
+    assert facts.issues == ()
+    (result,) = facts.labs
+    assert (result.reference_high, result.range_from_result) == (high, True)
+
+
+def test_generic_reference_range_when_no_specific_one_matches(terminology: Terminology) -> None:
+    resource = _ck_with_ranges(_range(336, sex=(_GENDER, "male")), _range(250))
+    result = _only_lab(terminology, resource)
+    assert (result.reference_high, result.range_from_result) == (250.0, True)
+
+
+def test_ambiguous_ck_ranges_without_a_table_interval_take_the_first(
+    terminology: Terminology,
+) -> None:
+    resource = _ck_with_ranges(
+        _range(336, sex=(_GENDER, "male")), _range(176, sex=(_GENDER, "female"))
+    )
+    facts = extract_facts([b.patient("other"), resource], terminology, TODAY)
+    (result,) = facts.labs
+    # sex "other": the fallback table has no interval either, so the result's first range stands.
+    assert (result.reference_high, result.range_from_result) == (336.0, True)
+    assert [i.problem for i in facts.issues] == ["CK: ambiguous reference range"]
+
+    female_unknown_age = extract_facts(
+        [
+            b.patient("female", ""),
+            _ck_with_ranges(_range(300, age=(0, 17)), _range(200, age=(18, 99))),
+        ],
+        terminology,
+        TODAY,
+    )
+    (result,) = female_unknown_age.labs
+    assert result.reference_high == 300.0
+
+
+def test_ambiguous_ck_ranges_with_known_sex_and_age_take_the_table(
+    terminology: Terminology,
+) -> None:
+    resource = _ck_with_ranges(
+        _range(250, sex=(_GENDER, "female"), age=(18, None)),
+        _range(190, sex=(_GENDER, "female"), age=(18, None)),
+    )
+    facts = extract_facts([b.patient(), resource], terminology, TODAY)
+    (result,) = facts.labs
+    assert (result.reference_low, result.reference_high) == (38.0, 176.0)
+    assert result.range_from_result is False
+    assert [i.problem for i in facts.issues] == ["CK: ambiguous reference range"]
+
+
+def test_ambiguous_ranges_of_other_analytes_take_the_first_and_say_so(
+    terminology: Terminology,
+) -> None:
+    resource = _ck_with_ranges(
+        _range(250, sex=(_GENDER, "female")), _range(190, sex=(_GENDER, "female")), code="2532-0"
+    )
+    facts = extract_facts([b.patient(), resource], terminology, TODAY)
+    (result,) = facts.labs
+    assert (result.reference_high, result.range_from_result) == (250.0, True)
+    assert [i.problem for i in facts.issues] == ["LDH: ambiguous reference range"]

@@ -163,3 +163,114 @@ def test_medication_reference_to_contained_and_listed_medication(
 def test_unknown_drug_is_ignored(terminology: Terminology) -> None:
     resource = b.medication_statement("s", b.medication_concept(code="1191", text="aspirin"))
     assert extract_facts([resource], terminology, TODAY).medications == ()
+
+
+def _step(start: str, end: str | None, mg: float) -> dict[str, Any]:
+    step = b.dosage(mg)
+    bounds = {"start": start} if end is None else {"start": start, "end": end}
+    step["timing"]["repeat"]["boundsPeriod"] = bounds
+    return step
+
+
+def _taper(last_end: str | None) -> dict[str, Any]:
+    resource = b.medication_request("taper", b.medication_concept(code="8640"))
+    resource["dosageInstruction"] = [
+        _step("2024-03-01", "2024-03-31", 60),
+        _step("2024-04-01", "2024-05-15", 40),
+        _step("2024-05-16", last_end, 20),
+    ]
+    return resource
+
+
+@pytest.mark.parametrize(
+    ("today", "last_end", "end", "active", "dose"),
+    [
+        (date(2024, 6, 1), "2024-12-31", date(2024, 12, 31), True, 20.0),
+        (date(2024, 4, 20), "2024-12-31", date(2024, 12, 31), True, 40.0),
+        (date(2024, 6, 1), None, None, True, 20.0),
+        (date(2025, 3, 1), "2024-12-31", date(2024, 12, 31), False, 20.0),
+    ],
+)
+def test_taper_in_one_request_is_one_course_dosed_by_the_step_covering_today(
+    terminology: Terminology,
+    today: date,
+    last_end: str | None,
+    end: date | None,
+    active: bool,
+    dose: float,
+) -> None:
+    facts = extract_facts([_taper(last_end)], terminology, today)
+    assert facts.issues == ()
+    (exposure,) = facts.medications
+    assert (exposure.start, exposure.end, exposure.active, exposure.daily_dose_mg) == (
+        date(2024, 3, 1),
+        end,
+        active,
+        dose,
+    )
+
+
+def test_cancelled_record_is_never_an_exposure(terminology: Terminology) -> None:
+    resource = b.medication_request("m", b.medication_concept(code="7145"), status="cancelled")
+    resource["meta"] = {"lastUpdated": "2025-03-01T00:00:00Z"}
+    facts = extract_facts([resource], terminology, TODAY)
+    assert facts.medications == () and facts.issues == ()
+
+
+def test_last_updated_is_never_an_end_date(terminology: Terminology) -> None:
+    resource = b.medication_request("m", b.medication_concept(code="7145"), status="stopped")
+    resource["meta"] = {"lastUpdated": "2024-05-01T00:00:00Z"}
+    exposure = _one(terminology, resource)
+    assert (exposure.start, exposure.end, exposure.active) == (date(2024, 1, 1), None, False)
+
+
+def test_validity_period_is_not_the_end_of_therapy(terminology: Terminology) -> None:
+    resource = b.medication_request("m", b.medication_concept(code="6851"), mg=15)
+    resource["dispenseRequest"] = {"validityPeriod": {"start": "2024-01-01", "end": "2024-03-01"}}
+    exposure = _one(terminology, resource)
+    assert (exposure.end, exposure.active) == (None, True)
+
+
+def test_reference_display_names_the_drug_when_the_medication_is_missing(
+    terminology: Terminology,
+) -> None:
+    resource = b.medication_statement("s", {})
+    del resource["medicationCodeableConcept"]
+    resource["medicationReference"] = {
+        "reference": "Medication/not-sent",
+        "display": "atorvastatin 40 MG Oral Tablet",
+    }
+    assert _one(terminology, resource).agent is Agent.ATORVASTATIN
+
+
+@pytest.mark.parametrize(
+    ("written", "start"),
+    [
+        ("2024-03", date(2024, 3, 31)),
+        ("2023", date(2023, 12, 31)),
+        ("2024-03-05", date(2024, 3, 5)),
+    ],
+)
+def test_partial_start_is_the_latest_possible_day(
+    terminology: Terminology, written: str, start: date
+) -> None:
+    concept = b.medication_concept(code="6851")
+    request = _one(terminology, b.medication_request("m", concept, start=written))
+    statement = _one(terminology, b.medication_statement("m", concept, start=written))
+    authored = b.medication_request("m", concept)
+    authored["dosageInstruction"] = [b.dosage(15)]
+    authored["authoredOn"] = written
+    assert request.start == statement.start == _one(terminology, authored).start == start
+
+
+def test_partial_administration_date_is_one_day(terminology: Terminology) -> None:
+    resource = {
+        "resourceType": "MedicationAdministration",
+        "id": "a",
+        "status": "completed",
+        "subject": b.SUBJECT,
+        "medicationCodeableConcept": b.medication_concept(code="121191"),
+        "effectiveDateTime": "2024-03",
+    }
+    exposure = _one(terminology, resource)
+    assert (exposure.start, exposure.end) == (date(2024, 3, 31), date(2024, 3, 31))

@@ -154,3 +154,55 @@ def test_search_outcome_entries_are_left_out() -> None:
     assert [r["resourceType"] for r in asyncio.run(_search("Condition?patient=p1"))] == [
         "Condition"
     ]
+
+
+@respx.mock
+def test_hapi_style_next_links_on_the_base_url_are_followed() -> None:
+    respx.get(f"{BASE}/Observation?patient=p1").respond(
+        json=bundle([{"resourceType": "Observation", "id": "a"}], f"{BASE}?_getpages=xyz")
+    )
+    respx.get(f"{BASE}?_getpages=xyz").respond(
+        json=bundle([{"resourceType": "Observation", "id": "b"}])
+    )
+    assert [r["id"] for r in asyncio.run(_search("Observation?patient=p1"))] == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://ehr.example.org/fhir/../admin/secret",
+        "https://ehr.example.org/fhir/%2e%2e/admin",
+        "https://ehr.example.org/fhir-evil/Observation",
+        "https://user@ehr.example.org/fhir/Observation",
+        "http://ehr.example.org/fhir/Observation",
+    ],
+)
+@respx.mock
+def test_next_links_that_climb_or_change_origin_are_refused(link: str) -> None:
+    respx.get(f"{BASE}/Observation?patient=p1").respond(json=bundle([], link))
+    elsewhere = respx.route(path__regex=r"^/(admin|fhir-evil).*")
+    with pytest.raises(FhirFetchError, match="leaves the FHIR server"):
+        asyncio.run(_search("Observation?patient=p1"))
+    assert not elsewhere.called
+
+
+@respx.mock
+def test_a_read_that_answers_another_resource_is_refused() -> None:
+    respx.get(f"{BASE}/Patient/p1").respond(
+        json={"resourceType": "CapabilityStatement", "id": "p1"}
+    )
+
+    async def go() -> object:
+        async with reader() as r:
+            return await r.read("Patient/p1")
+
+    with pytest.raises(FhirFetchError, match="answered another resource"):
+        asyncio.run(go())
+
+
+@respx.mock
+def test_oversized_answers_are_refused() -> None:
+    huge = bundle([{"resourceType": "Observation", "id": "x" * 100}] * 50)
+    respx.get(f"{BASE}/Observation?patient=p1").respond(json=huge)
+    with pytest.raises(FhirFetchError, match="more than 1000 bytes"):
+        asyncio.run(_search("Observation?patient=p1", max_response_bytes=1000))

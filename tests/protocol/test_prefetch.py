@@ -13,6 +13,7 @@ from cds_service.cdshooks.prefetch import (
     PrefetchUnavailable,
     ReaderFactory,
     ResolvedData,
+    WrongPatient,
     render_query,
     resolve_prefetch,
 )
@@ -203,4 +204,27 @@ def test_a_non_object_prefetch_value_is_refused_for_required_keys() -> None:
     prefetch = full_prefetch()
     prefetch["conditions"] = ["not", "a", "resource"]
     with pytest.raises(PrefetchUnavailable, match="not a FHIR resource"):
+        resolve(prefetch, None)
+
+
+def test_resources_about_another_patient_are_left_out_and_said() -> None:
+    prefetch = full_prefetch()
+    prefetch["conditions"] = searchset(
+        {"resourceType": "Condition", "id": "mine", "subject": {"reference": "Patient/p1"}},
+        {"resourceType": "Condition", "id": "theirs", "subject": {"reference": "Patient/p2"}},
+        {
+            "resourceType": "Condition",
+            "id": "theirs-abs",
+            "subject": {"reference": "https://ehr.example.org/fhir/Patient/p2"},
+        },
+    )
+    resolved = resolve(prefetch, None)
+    assert {r["id"] for r in resolved.resources} == {"p1", "mine"}
+    assert resolved.gaps == ["2 resources about another patient left out"]
+
+
+def test_a_patient_resource_of_another_patient_is_refused() -> None:
+    prefetch = full_prefetch()
+    prefetch["patient"] = {"resourceType": "Patient", "id": "someone-else"}
+    with pytest.raises(WrongPatient):
         resolve(prefetch, None)

@@ -109,3 +109,21 @@ def test_draft_orders_must_be_a_bundle(client: TestClient) -> None:
     body = copy.deepcopy(scenario("order-statin-with-hmgcr-order-sign").request)
     body["context"]["draftOrders"] = {"resourceType": "MedicationRequest"}
     assert client.post(SIGN, json=body).status_code == 422
+
+
+@pytest.mark.parametrize("odd_id", ["csa:1", "csa 1", "csä"])
+def test_an_odd_draft_id_never_costs_the_answer(client: TestClient, odd_id: str) -> None:
+    body = copy.deepcopy(scenario("order-statin-with-hmgcr-order-sign").request)
+    draft = body["context"]["draftOrders"]["entry"][0]["resource"]
+    draft["id"] = odd_id
+    response = client.post(SIGN, json=body)
+    assert response.status_code == 200
+    card = response.json()["cards"][0]
+    assert card["source"]["topic"]["code"] == "order-statin-with-hmgcr"
+    assert "suggestions" not in card  # no action can name that resource exactly
+
+
+def test_empty_selections_are_refused(client: TestClient) -> None:
+    body = copy.deepcopy(scenario("order-statin-with-hmgcr-order-select").request)
+    body["context"]["selections"] = []
+    assert client.post(SELECT, json=body).status_code == 422

@@ -17,10 +17,16 @@ from __future__ import annotations
 from cds_service.engine.activity import ActivityState
 from cds_service.engine.assessment import Assessment
 from cds_service.engine.findings import Finding, FindingCode, Severity
-from cds_service.engine.rules.escalation import dedupe, escalation_evidence, line_options
+from cds_service.engine.rules.escalation import (
+    dedupe,
+    escalation_evidence,
+    escalation_reason,
+    extramuscular_only,
+    line_options,
+)
 
 RULE_ID = "escalate-second-line"
-RULE_VERSION = "1.0.0"
+RULE_VERSION = "1.1.0"
 SECTION = "clinical-reference.md §2.3, §2.4"
 
 
@@ -42,7 +48,10 @@ def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
             severity=Severity.WARNING,
             rule_id=RULE_ID,
             rule_version=RULE_VERSION,
-            reason="Active disease despite first-line therapy: consider a second-line agent.",
+            reason=escalation_reason(
+                assessment, "first-line therapy: consider a second-line agent."
+            ),
+            extramuscular_only=extramuscular_only(assessment),
             evidence=evidence,
             reference_section=SECTION,
             options=options,

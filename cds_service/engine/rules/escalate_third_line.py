@@ -17,10 +17,16 @@ from __future__ import annotations
 from cds_service.engine.activity import ActivityState
 from cds_service.engine.assessment import Assessment
 from cds_service.engine.findings import Finding, FindingCode, Severity
-from cds_service.engine.rules.escalation import dedupe, escalation_evidence, line_options
+from cds_service.engine.rules.escalation import (
+    dedupe,
+    escalation_evidence,
+    escalation_reason,
+    extramuscular_only,
+    line_options,
+)
 
 RULE_ID = "escalate-third-line"
-RULE_VERSION = "1.0.0"
+RULE_VERSION = "1.1.0"
 SECTION = "clinical-reference.md §2.3, §2.4, §3.2"
 
 
@@ -49,7 +55,10 @@ def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
             severity=Severity.WARNING,
             rule_id=RULE_ID,
             rule_version=RULE_VERSION,
-            reason="Active disease despite a second-line agent: consider a third-line agent.",
+            reason=escalation_reason(
+                assessment, "a second-line agent: consider a third-line agent."
+            ),
+            extramuscular_only=extramuscular_only(assessment),
             evidence=evidence,
             reference_section=SECTION,
             options=options,

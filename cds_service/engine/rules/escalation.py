@@ -5,6 +5,10 @@ recommends", §2.4), without any agent the patient is on or has had (a stopped a
 failed or not been tolerated; the engine never offers it again). The first remaining option is
 the recommended one: the subtype's preferred agent, or the next in its order when that one was
 already given. Agents of a later line are never offered on an earlier line's card.
+
+Mycophenolate is of the same class as methotrexate and azathioprine (antimetabolites, §2.3):
+offered to a patient still on MTX/AZA, its rationale says it replaces them (a switch, not an
+add-on; order-duplicate-immunosuppressant treats the order the same way).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from cds_service.engine.assessment import Assessment
 from cds_service.engine.concepts import Agent
 from cds_service.engine.findings import Evidence, TherapyOption
 from cds_service.engine.subtype import ordered_agents, preference_named
+from cds_service.engine.therapy import FIRST_LINE_IMMUNOSUPPRESSANTS, LATER_LINE_ANTIMETABOLITES
 
 
 def line_options(assessment: Assessment, line: int) -> tuple[TherapyOption, ...]:
@@ -33,12 +38,17 @@ def options_from(
 ) -> tuple[TherapyOption, ...]:
     given = assessment.therapy.agents_tried | assessment.therapy.agents_current
     remaining = [a for a in agents if a not in given]
+    replaced = sorted(
+        a.value for a in assessment.therapy.agents_current if a in FIRST_LINE_IMMUNOSUPPRESSANTS
+    )
+    switch = f"; replaces {' and '.join(replaced)}" if replaced else ""
+
+    def rationale(index: int, agent: Agent) -> str:
+        text = recommended_reason if index == 0 else "alternative option"
+        return text + switch if agent in LATER_LINE_ANTIMETABOLITES else text
+
     return tuple(
-        TherapyOption(
-            agent=agent,
-            recommended=index == 0,
-            rationale=recommended_reason if index == 0 else "alternative option",
-        )
+        TherapyOption(agent=agent, recommended=index == 0, rationale=rationale(index, agent))
         for index, agent in enumerate(remaining)
     )
 
@@ -64,3 +74,21 @@ def escalation_evidence(assessment: Assessment) -> tuple[Evidence, ...]:
         *assessment.subtype.evidence,
         *assessment.gate.response_evidence,
     )
+
+
+def extramuscular_only(assessment: Assessment) -> bool:
+    """The activity behind an escalation is only extramuscular (lung, skin, global VAS).
+
+    Such an escalation is not muscle-directed: a muscle mimic (suspect-ibm,
+    suspect-steroid-myopathy, suspect-hypothyroidism, weakness-likely-damage) explains the
+    weakness, not the lung or skin disease, so precedence keeps it (contract.md §2).
+    """
+    activity = assessment.activity
+    return not activity.muscle_activity and bool(activity.extramuscular_activity)
+
+
+def escalation_reason(assessment: Assessment, despite: str) -> str:
+    """The card's reason; it says so when the escalation is for extramuscular disease only."""
+    if extramuscular_only(assessment):
+        return f"Escalation is for active extramuscular (lung/skin) disease despite {despite}"
+    return f"Active disease despite {despite}"

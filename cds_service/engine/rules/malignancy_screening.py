@@ -1,7 +1,8 @@
 """Rule malignancy-screening.
 
 When: a cancer-associated antibody (anti-TIF1γ, anti-NXP2 or anti-SAE; latest result positive)
-      in an adult (not under ``adult_age_years``, no juvenile DM diagnosis) with an adult
+      in a known adult (at least ``adult_age_years`` old, no juvenile DM diagnosis; an unknown
+      birth date is not taken as adult — workup-incomplete asks for it) with an adult
       dermatomyositis diagnosis, and the disease is refractory (the refractory gate).
 Then: a warning finding: re-screen for malignancy (before escalating, alongside it when the
       disease is active); it suppresses nothing (contract.md §2).
@@ -16,7 +17,7 @@ from cds_service.engine.evidence import antibody_evidence
 from cds_service.engine.findings import Finding, FindingCode, Severity, Workup
 
 RULE_ID = "malignancy-screening"
-RULE_VERSION = "1.0.0"
+RULE_VERSION = "1.1.0"
 SECTION = "clinical-reference.md §2.2, §2.4"
 
 ADULT_DERMATOMYOSITIS: frozenset[Diagnosis] = frozenset(
@@ -24,13 +25,26 @@ ADULT_DERMATOMYOSITIS: frozenset[Diagnosis] = frozenset(
 )
 
 
-def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
-    if assessment.juvenile or not assessment.gate.refractory:
-        return ()
+def needs_birth_date(assessment: Assessment) -> bool:
+    """The rule would apply but the age is unknown, so the adults-only rule cannot decide."""
+    return assessment.age_unknown and _applies_but_for_age(assessment)
+
+
+def _applies_but_for_age(assessment: Assessment) -> bool:
     dermatomyositis = [d for d in assessment.iim_diagnoses if d.diagnosis in ADULT_DERMATOMYOSITIS]
-    antibodies = assessment.positive(*CANCER_ASSOCIATED_ANTIBODIES)
-    if not dermatomyositis or not antibodies:
+    return (
+        assessment.gate.refractory
+        and bool(dermatomyositis)
+        and bool(assessment.positive(*CANCER_ASSOCIATED_ANTIBODIES))
+    )
+
+
+def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
+    if assessment.juvenile or not assessment.known_adult:
         return ()
+    if not _applies_but_for_age(assessment):
+        return ()
+    antibodies = assessment.positive(*CANCER_ASSOCIATED_ANTIBODIES)
     return (
         Finding(
             code=FindingCode.MALIGNANCY_SCREENING,

@@ -6,7 +6,11 @@ When: a draft immunosuppressant is of the same class as an agent the patient is 
 Then: a warning about that order naming the agent it duplicates.
 Exempt: glucocorticoids (IV methylprednisolone pulses on oral prednisone are usual practice,
       §2.3 first line) and methotrexate with azathioprine (a named second-line combination,
-      §2.3); statins and antimalarials are not immunosuppressants here.
+      §2.3); statins and antimalarials are not immunosuppressants here; and mycophenolate
+      ordered while the patient is refractory to first line is not a duplicate of the
+      first-line methotrexate/azathioprine it replaces (the planned switch the escalation card
+      recommends, its rationale "replaces methotrexate") — before refractoriness it still is,
+      and any other agent of the class (another MMF record or draft) still is.
 Reference: clinical-reference.md §2.3 (drug classes used by the order checks).
 """
 
@@ -18,9 +22,10 @@ from cds_service.engine.evidence import medication_evidence
 from cds_service.engine.evidence_orders import draft_order_evidence
 from cds_service.engine.findings import Evidence, Finding, FindingCode, Severity
 from cds_service.engine.order_context import OrderContext
+from cds_service.engine.therapy import FIRST_LINE_IMMUNOSUPPRESSANTS, LATER_LINE_ANTIMETABOLITES
 
 RULE_ID = "order-duplicate-immunosuppressant"
-RULE_VERSION = "1.0.0"
+RULE_VERSION = "1.1.0"
 SECTION = "clinical-reference.md §2.3"
 
 NOT_CHECKED = frozenset({DrugClass.GLUCOCORTICOID, DrugClass.STATIN, DrugClass.ANTIMALARIAL})
@@ -37,7 +42,13 @@ def evaluate(order: DraftOrder, context: OrderContext) -> Finding | None:
     if order.drug_class is None or order.drug_class in NOT_CHECKED:
         return None
     evidence: list[Evidence] = []
+    switching = (
+        order.agent in LATER_LINE_ANTIMETABOLITES
+        and context.assessment.gate.refractory_to_first_line
+    )
     for exposure in context.assessment.facts.medications:
+        if switching and exposure.agent in FIRST_LINE_IMMUNOSUPPRESSANTS:
+            continue  # the planned switch away from first-line MTX/AZA
         if (
             exposure.active
             and exposure.drug_class is order.drug_class

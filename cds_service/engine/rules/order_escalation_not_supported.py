@@ -5,6 +5,9 @@ When: a draft order is an escalation agent (usual line 2 or 3) while a patient-v
       suspect-hypothyroidism or weakness-likely-damage (statin-and-hmgcr alone is not one).
 Then: a warning about that order showing the suppressing finding's evidence, and the work-up
       suggested instead.
+Except: the draft agent is an option of an escalate-* finding kept for extramuscular disease
+      (``Finding.extramuscular_only``: the mimic explains the weakness, not the lung or skin
+      disease the card escalates for).
 Reference: clinical-reference.md §2.2 (check the diagnosis before changing treatment, [S3]) and
 contract.md §2 (precedence).
 """
@@ -18,7 +21,7 @@ from cds_service.engine.order_context import OrderContext
 from cds_service.engine.precedence import SUPPRESSING
 
 RULE_ID = "order-escalation-not-supported"
-RULE_VERSION = "1.0.0"
+RULE_VERSION = "1.1.0"
 SECTION = "clinical-reference.md §2.2"
 ESCALATION_LINES = frozenset({2, 3})
 
@@ -41,6 +44,11 @@ def evaluate(order: DraftOrder, context: OrderContext) -> Finding | None:
         return None
     reasons = [f for f in context.patient_findings if f.code in SUPPRESSING]
     if not reasons:
+        return None
+    if any(
+        f.extramuscular_only and any(o.agent is order.agent for o in f.options)
+        for f in context.patient_findings
+    ):
         return None
     workup: list[Workup] = []
     for finding in reasons:

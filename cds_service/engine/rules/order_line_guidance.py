@@ -5,7 +5,9 @@ When: (a) a draft third-line agent while the patient has had no second-line tria
       (b) a draft agent that the patient's subtype row prefers (IVIG in anti-HMGCR IMNM or in
       dermatomyositis, rituximab in anti-SRP IMNM, CNI/MMF/rituximab/CYC in anti-synthetase
       ILD, ...): the subtype evidence is worth showing.
-Then: an info finding about that order: the line order, or the subtype evidence.
+      A subtype-preferred agent is checked first: §2.4 overrides the default line order, so a
+      third-line agent the subtype prefers is never called out of order.
+Then: an info finding about that order: the subtype evidence, or the line order.
 Reference: clinical-reference.md §2.3 (lines), §2.4 (subtype modifiers).
 """
 
@@ -19,7 +21,7 @@ from cds_service.engine.order_context import OrderContext
 from cds_service.engine.subtype import preferred_agents
 
 RULE_ID = "order-line-guidance"
-RULE_VERSION = "1.0.0"
+RULE_VERSION = "1.1.0"
 SECTION = "clinical-reference.md §2.3, §2.4"
 
 
@@ -36,10 +38,12 @@ def evaluate(order: DraftOrder, context: OrderContext) -> Finding | None:
     out_of_order = order.line == 3 and not had_second_line and not urgent
     preferred = order.agent in preferred_agents(subtype.subtype, order.line)
     ivig_in_dm = order.agent is Agent.IVIG and assessment.has_dermatomyositis
-    if out_of_order:
-        reason = "A third-line agent before any second-line trial: usual order is line 2 first."
-    elif preferred:
+    if preferred:
+        # §2.4 overrides the default order (rituximab early in anti-SRP IMNM; IV CYC or
+        # tofacitinib in anti-MDA5 ILD): never call the subtype's own choice "out of order".
         reason = f"Subtype evidence supports this choice: {subtype.rationale}."
+    elif out_of_order:
+        reason = "A third-line agent before any second-line trial: usual order is line 2 first."
     elif ivig_in_dm:
         reason = "IVIG in dermatomyositis: ProDERM showed benefit; FDA-approved for adult DM."
     else:

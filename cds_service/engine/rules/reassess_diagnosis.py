@@ -2,7 +2,9 @@
 
 When: an IIM diagnosis, weakness persists past the refractory gate (first-line therapy given for
       ``refractory_weeks``), and the diagnosis rests on little: a myositis antibody panel was
-      done and no myositis-specific or -associated antibody is positive, the latest MRI shows
+      done (at least ``antibody_panel_min_specific`` myositis-specific antibodies tested; one
+      negative anti-Jo-1 is not a panel) and no myositis-specific or -associated antibody is
+      positive, the latest MRI shows
       no STIR edema, and no biopsy is recorded.
 Then: a warning finding suggesting genetic testing or biopsy review. The 2017 EULAR/ACR score
       (§3.6), where its clinical items are recorded, is shown as supporting evidence (score,
@@ -30,7 +32,7 @@ from cds_service.engine.findings import Evidence, Finding, FindingCode, Severity
 from cds_service.engine.readings import BIOPSY_MEASURES, latest_mri
 
 RULE_ID = "reassess-diagnosis"
-RULE_VERSION = "1.0.0"
+RULE_VERSION = "1.1.0"
 SECTION = "clinical-reference.md §2.2, §3.6"
 
 PANEL = MYOSITIS_SPECIFIC_ANTIBODIES | MYOSITIS_ASSOCIATED_ANTIBODIES
@@ -42,7 +44,7 @@ def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
     if not assessment.activity.weakness_persists:
         return ()
     panel = [a for a in assessment.latest_antibodies if a.antibody in PANEL]
-    if not panel or assessment.positive(*PANEL):
+    if not assessment.antibody_panel_done or assessment.positive(*PANEL):
         return ()
     mri = latest_mri(assessment.facts, assessment.today)
     if mri is None or mri.shows_edema:

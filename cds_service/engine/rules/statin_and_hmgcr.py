@@ -1,6 +1,9 @@
 """Rule statin-and-hmgcr.
 
-When: anti-HMGCR antibody is positive (latest result) and a statin is still given.
+When: anti-HMGCR antibody is positive (the latest result dated up to today, within
+      ``antibody_max_age_days`` when set — the same reading as every other rule) and a statin is
+      still given today (an active record whose start is not after today and whose end, if any,
+      is not before it).
 Then: a critical finding: stop the statin (each active statin record is cited and offered for
       stopping); the finding suppresses nothing (contract.md §2).
 Reference: clinical-reference.md §2.2 (drug or toxic myopathy) and §2.4 (anti-HMGCR IMNM).
@@ -10,26 +13,33 @@ from __future__ import annotations
 
 from datetime import date
 
+from cds_service.engine.assessment import latest_antibodies
 from cds_service.engine.concepts import Antibody, AntibodyStatus, DrugClass
 from cds_service.engine.evidence import antibody_evidence, medication_evidence
 from cds_service.engine.facts import PatientFacts
 from cds_service.engine.findings import Finding, FindingCode, Severity
+from cds_service.engine.therapy import is_given_on
 from cds_service.engine.thresholds import Thresholds
 
 RULE_ID = "statin-and-hmgcr"
-RULE_VERSION = "1.0.0"
+RULE_VERSION = "1.1.0"
 SECTION = "clinical-reference.md §2.4"
 
 
 def evaluate(facts: PatientFacts, thresholds: Thresholds, today: date) -> tuple[Finding, ...]:
-    del thresholds, today
-    results = facts.antibody_results(Antibody.HMGCR)
-    if not results or results[-1].status is not AntibodyStatus.POSITIVE:
+    hmgcr = [
+        a
+        for a in latest_antibodies(facts, thresholds, today)
+        if a.antibody is Antibody.HMGCR and a.status is AntibodyStatus.POSITIVE
+    ]
+    if not hmgcr:
         return ()
-    statins = [m for m in facts.medications if m.drug_class is DrugClass.STATIN and m.active]
+    statins = [
+        m for m in facts.medications if m.drug_class is DrugClass.STATIN and is_given_on(m, today)
+    ]
     if not statins:
         return ()
-    evidence = (antibody_evidence(results[-1]), *(medication_evidence(m) for m in statins))
+    evidence = (antibody_evidence(hmgcr[-1]), *(medication_evidence(m) for m in statins))
     return (
         Finding(
             code=FindingCode.STATIN_AND_HMGCR,

@@ -1,6 +1,8 @@
 """Rule suspect-ibm.
 
-When: an IIM diagnosis, the patient is not known to be under ``adult_age_years``, and one of:
+When: an IIM diagnosis, the patient known to be at least ``adult_age_years`` old (an unknown
+      birth date never counts as adult: when a trigger holds without a known age,
+      workup-incomplete asks for the birth date instead), and one of:
       anti-cN1A positive (latest result); rimmed vacuoles on biopsy; an active inclusion body
       myositis Condition; or finger-flexor weakness together with no response to at least one
       immunosuppressant (a line agent given for ``refractory_weeks`` while weakness persists
@@ -27,14 +29,14 @@ from cds_service.engine.findings import Evidence, Finding, FindingCode, Severity
 from cds_service.engine.readings import BIOPSY_MEASURES, flag_is_set, labs_until
 
 RULE_ID = "suspect-ibm"
-RULE_VERSION = "1.0.0"
+RULE_VERSION = "1.1.0"
 SECTION = "clinical-reference.md §2.2"
 
 
 def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
     if not assessment.has_iim:
         return ()
-    if assessment.age is not None and assessment.age < assessment.thresholds.adult_age_years:
+    if not assessment.known_adult:
         return ()
     triggers = _triggers(assessment)
     if not triggers:
@@ -52,6 +54,11 @@ def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
             workup=() if biopsy_done else (Workup.MUSCLE_BIOPSY,),
         ),
     )
+
+
+def needs_birth_date(assessment: Assessment) -> bool:
+    """An IBM trigger holds but the age is unknown, so the adults-only rule cannot decide."""
+    return assessment.has_iim and assessment.age_unknown and bool(_triggers(assessment))
 
 
 def _triggers(assessment: Assessment) -> list[Evidence]:

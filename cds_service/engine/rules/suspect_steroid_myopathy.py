@@ -7,8 +7,12 @@ When all hold (an IIM diagnosis):
     glucocorticoids and tapering periods are one course);
   - MMT-8 (or CMAS) has fallen by >= ``steroid_strength_drop_percent`` % of the scale maximum
     from its best value since the course started, the latest value being current;
-  - the latest current CK is <= ULN, or lower than the highest current CK before it;
-  - the latest current MRI shows no STIR edema (an edema reading of "no");
+  - the latest current CK is <= ULN, or lower than the highest current CK before it while
+    itself at most borderline (<= ``borderline_uln_ratio`` x ULN: a CK falling from 20x to 15x
+    ULN is still active myositis);
+  - the latest current MRI shows no STIR edema (an edema reading of "no") and is dated on or
+    after the start of the glucocorticoid course (an older MRI says nothing about the weakness
+    that developed on glucocorticoids);
   - neck-flexor strength is not falling (falling neck flexors point to active myositis).
 Then: a warning finding: consider a glucocorticoid taper rather than escalation; it suppresses
       escalate-* (contract.md §2). The ProDERM deterioration definition is not required.
@@ -33,7 +37,7 @@ from cds_service.engine.therapy import agent_periods, is_given_on
 from cds_service.engine.timeline import Period, intersect_periods, longest
 
 RULE_ID = "suspect-steroid-myopathy"
-RULE_VERSION = "1.0.0"
+RULE_VERSION = "1.1.0"
 SECTION = "clinical-reference.md §2.2"
 
 
@@ -47,7 +51,7 @@ def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
     checks = (
         _strength_fall(assessment, period),
         _ck_normal_or_falling(assessment),
-        _mri_without_edema(assessment),
+        _mri_without_edema(assessment, period),
     )
     if any(c is None for c in checks) or _neck_flexors_falling(assessment):
         return ()
@@ -131,13 +135,16 @@ def _strength_fall(assessment: Assessment, course: Period) -> tuple[Evidence, ..
 
 
 def _ck_normal_or_falling(assessment: Assessment) -> tuple[Evidence, ...] | None:
-    """Latest current CK <= ULN, or below the highest current CK before it."""
-    series = current_labs(assessment.facts, Analyte.CK, assessment.thresholds, assessment.today)
+    """Latest current CK <= ULN, or <= borderline and below the highest current CK before it."""
+    thresholds = assessment.thresholds
+    series = current_labs(assessment.facts, Analyte.CK, thresholds, assessment.today)
     if not series:
         return None
     latest = series[-1]
     ratio = latest.times_upper_limit
-    if ratio is not None and ratio <= 1.0:
+    if ratio is None or ratio > thresholds.borderline_uln_ratio:
+        return None
+    if ratio <= 1.0:
         return (lab_evidence(latest),)
     earlier = [r for r in series[:-1] if r.effective < latest.effective]
     if earlier:
@@ -147,9 +154,12 @@ def _ck_normal_or_falling(assessment: Assessment) -> tuple[Evidence, ...] | None
     return None
 
 
-def _mri_without_edema(assessment: Assessment) -> tuple[Evidence, ...] | None:
+def _mri_without_edema(assessment: Assessment, course: Period) -> tuple[Evidence, ...] | None:
+    """The latest current edema reading is "no" and dates from the glucocorticoid course."""
     mri = assessment.activity.mri
     if mri is None or not mri.edema_absent or mri.edema is None:
+        return None
+    if mri.edema.effective < course.start:
         return None
     return (measure_evidence(mri.edema),)
 

@@ -4,8 +4,14 @@ When: an IIM diagnosis and any of these gaps (each a ``gaps`` line and a ``Worku
       - no muscle enzyme (CK, LDH, aldolase, AST, ALT) within ``fresh_labs_weeks`` -> enzyme panel;
       - no strength score (MMT-8, CMAS or FI-2) within ``fresh_labs_weeks`` -> strength assessment;
       - no muscle MRI ever, or none within ``fresh_mri_months`` while weakness persists -> MRI;
-      - no myositis antibody result ever -> antibody panel;
-      - no TSH ever while the antibody panel is negative -> TSH.
+      - no myositis antibody result ever -> antibody panel (an incomplete panel — fewer than
+        ``antibody_panel_min_specific`` myositis-specific antibodies — is not yet a gap: that
+        would change the hand-written scenario no-findings-early-responder; open item);
+      - no TSH ever while the antibody panel is negative -> TSH;
+      - the latest TSH is high but older than ``fresh_labs_weeks`` (it no longer fires
+        suspect-hypothyroidism on its own) -> TSH;
+      - the birth date is unknown (and no juvenile DM diagnosis) while an adults-only finding
+        (suspect-ibm, malignancy-screening) would otherwise apply -> a gap line, no order.
 Then: one info finding listing every gap; its evidence is the diagnosis and the last, stale
       value of each measurement that is out of date.
 Reference: clinical-reference.md §2.0 (DATA_MISSING) and §3.2 ("Data gaps", T_fresh_labs,
@@ -34,9 +40,11 @@ from cds_service.engine.readings import (
     measures_until,
     mri_cutoff,
 )
+from cds_service.engine.rules import malignancy_screening, suspect_ibm
+from cds_service.engine.rules.suspect_hypothyroidism import stale_high_tsh
 
 RULE_ID = "workup-incomplete"
-RULE_VERSION = "1.0.0"
+RULE_VERSION = "1.1.0"
 SECTION = "clinical-reference.md §2.0, §3.2"
 
 PANEL = MYOSITIS_SPECIFIC_ANTIBODIES | MYOSITIS_ASSOCIATED_ANTIBODIES
@@ -87,6 +95,24 @@ def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
         gaps.append("No TSH on record while the myositis antibody panel is negative")
         workup.append(Workup.TSH)
 
+    old_tsh = stale_high_tsh(assessment)
+    if old_tsh is not None:
+        gaps.append(
+            f"Last TSH was high but is older than {thresholds.fresh_labs_weeks} weeks: repeat it"
+        )
+        if Workup.TSH not in workup:
+            workup.append(Workup.TSH)
+        stale.append(lab_evidence(old_tsh))
+
+    birth_date_needed = suspect_ibm.needs_birth_date(
+        assessment
+    ) or malignancy_screening.needs_birth_date(assessment)
+    if birth_date_needed:
+        gaps.append(
+            "Birth date unknown: adults-only checks (suspect-ibm, malignancy-screening) "
+            "could not be made"
+        )
+
     if not gaps:
         return ()
     return (
@@ -95,7 +121,8 @@ def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
             severity=Severity.INFO,
             rule_id=RULE_ID,
             rule_version=RULE_VERSION,
-            reason="Data the assessment needs is missing or out of date: " + _summary(workup),
+            reason="Data the assessment needs is missing or out of date: "
+            + _summary(workup, birth_date_needed),
             evidence=(*assessment.diagnosis_evidence, *stale),
             reference_section=SECTION,
             gaps=tuple(gaps),
@@ -113,5 +140,8 @@ _SHORT: dict[Workup, str] = {
 }
 
 
-def _summary(workup: list[Workup]) -> str:
-    return ", ".join(_SHORT.get(w, w.value) for w in workup) + "."
+def _summary(workup: list[Workup], birth_date: bool) -> str:
+    items = [_SHORT.get(w, w.value) for w in workup]
+    if birth_date:
+        items.append("birth date")
+    return ", ".join(items) + "."

@@ -22,6 +22,7 @@ from cds_service.fhir.extract.conditions import (
 from cds_service.fhir.extract.context import Extraction
 from cds_service.fhir.extract.medications import (
     MEDICATION_TYPES,
+    SKIPPED_STATUSES,
     medication_agent,
     medication_concept,
     read_medication,
@@ -116,7 +117,7 @@ def _read_entry(entry: Mapping[str, Any], extraction: Extraction, seen: set[str]
     elif kind in MEDICATION_TYPES:
         resource = dict(entry)
         agent = medication_agent(medication_concept(resource, extraction), extraction)
-        if agent is None or resource.get("status") == "entered-in-error":
+        if agent is None or raw.text(resource, "status") in SKIPPED_STATUSES:
             return
         if _first_time(resource, seen) and _is_valid(resource, extraction):
             read_medication(resource, extraction, agent)

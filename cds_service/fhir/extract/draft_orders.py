@@ -1,5 +1,9 @@
 """The request resources of ``context.draftOrders``, recognised through the tables like any
-medication record (ingredient code, product code, or ingredient name in text)."""
+medication record (ingredient code, product code, or ingredient name in text).
+
+A ``medicationReference`` is resolved against the Medication resources of the draftOrders
+Bundle, then those of ``medications`` (the prefetch), then contained ones; failing all, its
+``display`` names the drug."""
 
 from __future__ import annotations
 
@@ -24,9 +28,20 @@ def read_draft_orders(
     today: date,
     *,
     selected: Collection[str] | None,
+    medications: Iterable[Mapping[str, Any]] = (),
 ) -> tuple[DraftOrder, ...]:
-    """Each request resource as a DraftOrder; ``selected`` None means every order is selected."""
+    """Each request resource as a DraftOrder; ``selected`` None means every order is selected.
+
+    ``medications``: other resources (e.g. the prefetch) whose Medication resources may be the
+    target of a draft's ``medicationReference``; those in ``resources`` take precedence.
+    """
+    resources = list(resources)
     extraction = Extraction(terminology=terminology, today=today)
+    for pool in (medications, resources):
+        for candidate in pool:
+            ident = raw.text(candidate, "id")
+            if ident and raw.text(candidate, "resourceType") == "Medication":
+                extraction.medications_by_id[ident] = dict(candidate)
     orders: list[DraftOrder] = []
     for resource in resources:
         resource_type = raw.text(resource, "resourceType")

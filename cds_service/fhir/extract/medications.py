@@ -2,7 +2,15 @@
 
 An agent is recognised by RxNorm ingredient code, by a known product code, or, failing both, by
 an ingredient or brand name in ``medicationCodeableConcept.text`` / ``coding.display`` (or in a
-referenced Medication). ``active`` is decided against ``today``, which the caller passes in.
+referenced Medication, or in ``medicationReference.display``). ``active`` is decided against
+``today``, which the caller passes in.
+
+Dates (docs/mappings.md, "How records are read"): a MedicationRequest runs from the earliest
+start to the latest end of its dosage steps (``timing.repeat.boundsPeriod``; ``authoredOn``
+when no step has a start), open-ended if any step is; a tapering course is one exposure whose
+daily dose is that of the step covering ``today`` (§3.2). A partial start counts from its last
+possible day. Neither ``dispenseRequest.validityPeriod`` nor ``meta.lastUpdated`` is ever an end
+of therapy; ``cancelled`` records are never an exposure.
 """
 
 from __future__ import annotations
@@ -21,9 +29,9 @@ MEDICATION_TYPES = frozenset(
     {"MedicationRequest", "MedicationStatement", "MedicationAdministration"}
 )
 # Records that never describe an exposure.
-SKIPPED_STATUSES = frozenset({"entered-in-error", "draft", "not-taken", "not-done"})
+SKIPPED_STATUSES = frozenset({"entered-in-error", "draft", "cancelled", "not-taken", "not-done"})
 ACTIVE_STATUSES = frozenset({"active", "on-hold", "intended", "in-progress", "unknown"})
-ENDED_STATUSES = frozenset({"completed", "stopped", "cancelled"})
+ENDED_STATUSES = frozenset({"completed", "stopped"})
 
 _PERIOD_DAYS = {"s": 1 / 86400, "min": 1 / 1440, "h": 1 / 24, "d": 1.0, "wk": 7.0}
 _PERIOD_DAYS |= {"mo": 30.0, "a": 365.0}
@@ -32,11 +40,25 @@ _MG_PER_UNIT = {"mg": 1.0, "g": 1000.0, "ug": 0.001, "µg": 0.001, "mcg": 0.001}
 
 
 def medication_concept(resource: dict[str, Any], extraction: Extraction) -> dict[str, Any]:
-    """The CodeableConcept naming the drug: inline, contained or a known Medication resource."""
+    """The CodeableConcept naming the drug: inline, contained or a known Medication resource.
+
+    ``medicationReference.display`` is added as one more name (a coding with a display only),
+    so a reference to a Medication that was not sent can still name the drug.
+    """
     inline = raw.obj(resource, "medicationCodeableConcept")
     if inline:
         return inline
-    target = raw.text(raw.obj(resource, "medicationReference"), "reference")
+    reference = raw.obj(resource, "medicationReference")
+    concept = _referenced_concept(resource, raw.text(reference, "reference"), extraction)
+    display = raw.text(reference, "display").strip()
+    if not display:
+        return concept
+    return {**concept, "coding": [*raw.items(concept, "coding"), {"display": display}]}
+
+
+def _referenced_concept(
+    resource: dict[str, Any], target: str, extraction: Extraction
+) -> dict[str, Any]:
     if target.startswith("#"):
         for contained in raw.items(resource, "contained"):
             if isinstance(contained, dict) and raw.text(contained, "id") == target[1:]:
@@ -67,7 +89,7 @@ def read_medication(resource: dict[str, Any], extraction: Extraction, agent: Age
     today = extraction.today
     active = status in ACTIVE_STATUSES and (end is None or end >= today)
     terminology = extraction.terminology
-    dose = _daily_dose_mg(resource, kind)
+    dose = _daily_dose_mg(resource, kind, today)
     factor = terminology.prednisone_factor(agent)
     if dose is not None and factor is not None:
         dose = round(dose * factor, 3)
@@ -87,38 +109,63 @@ def read_medication(resource: dict[str, Any], extraction: Extraction, agent: Age
 
 
 def _start_end(resource: dict[str, Any], kind: str, status: str) -> tuple[date | None, date | None]:
+    """Partial starts count from their last possible day; ends as written (last day)."""
     if kind == "MedicationRequest":
-        bounds = raw.obj(raw.obj(_first_dosage(resource, kind), "timing"), "repeat")
-        period = raw.obj(bounds, "boundsPeriod")
-        start = period_start(period) or parse_date(resource.get("authoredOn"))
-        end = period_end(period) or period_end(
-            raw.obj(raw.obj(resource, "dispenseRequest"), "validityPeriod")
-        )
+        # Every dosage step counts: a taper written as one request is one course.
+        periods = [_bounds(step) for step in _dosages(resource, kind)]
+        starts = [s for p in periods if (s := period_start(p, latest=True)) is not None]
+        ends = [e for p in periods if (e := period_end(p)) is not None]
+        start = min(starts) if starts else parse_date(resource.get("authoredOn"), end=True)
+        end = max(ends) if ends and len(ends) == len(periods) else None  # open if any step is
     else:
         period = raw.obj(resource, "effectivePeriod")
-        start = period_start(period) or parse_date(resource.get("effectiveDateTime"))
+        start = period_start(period, latest=True) or parse_date(
+            resource.get("effectiveDateTime"), end=True
+        )
         end = period_end(period)
         if kind == "MedicationAdministration" and end is None:
-            end = parse_date(resource.get("effectiveDateTime"))
+            end = parse_date(resource.get("effectiveDateTime"), end=True)
     if end is None and status in ENDED_STATUSES:
-        # The status date: when the record says it ended (dateAsserted) or was last changed.
-        end = parse_date(resource.get("dateAsserted")) or parse_date(
-            raw.obj(resource, "meta").get("lastUpdated")
-        )
+        # The status date, when the record states one. Never meta.lastUpdated (a change to the
+        # record, not to the therapy): a stopped record without an end keeps end None, and the
+        # engine counts it as zero weeks (engine/therapy.py).
+        end = parse_date(resource.get("dateAsserted"))
+    if start is not None and end is not None and start > end:
+        start = end  # a partial start read as its last day cannot follow the stated end
     return start, end
 
 
-def _first_dosage(resource: dict[str, Any], kind: str) -> dict[str, Any]:
+def _dosages(resource: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     if kind == "MedicationAdministration":
-        return raw.obj(resource, "dosage")
+        return [raw.obj(resource, "dosage")]
     key = "dosageInstruction" if kind == "MedicationRequest" else "dosage"
-    first: object = next(iter(raw.items(resource, key)), {})
-    return first if isinstance(first, dict) else {}
+    return [step for step in raw.items(resource, key) if isinstance(step, dict)]
 
 
-def _daily_dose_mg(resource: dict[str, Any], kind: str) -> float | None:
+def _bounds(dosage: dict[str, Any]) -> dict[str, Any]:
+    return raw.obj(raw.obj(raw.obj(dosage, "timing"), "repeat"), "boundsPeriod")
+
+
+def _dosage_on(steps: list[dict[str, Any]], today: date) -> dict[str, Any]:
+    """The dosage step covering ``today``, else the latest step started before it, else the
+    first step (§3.2: the dose of a tapering course is the dose of the period covering the day).
+    Of steps covering the day, the one that started last wins (a step may end the day the next
+    one starts)."""
+    if len(steps) < 2:
+        return steps[0] if steps else {}
+    timed: list[tuple[date, date | None, int]] = []
+    for index, step in enumerate(steps):
+        bounds = _bounds(step)
+        if (start := period_start(bounds, latest=True)) is not None and start <= today:
+            timed.append((start, period_end(bounds), index))
+    covering = [t for t in timed if t[1] is None or t[1] >= today]
+    chosen = max(covering or timed, key=lambda t: (t[0], -t[2]), default=None)
+    return steps[0] if chosen is None else steps[chosen[2]]
+
+
+def _daily_dose_mg(resource: dict[str, Any], kind: str, today: date) -> float | None:
     """mg per day where the record states dose and frequency (one administration: its dose)."""
-    dosage = _first_dosage(resource, kind)
+    dosage = _dosage_on(_dosages(resource, kind), today)
     if kind == "MedicationAdministration":
         return _mg(raw.obj(dosage, "dose"))
     rate: object = next(iter(raw.items(dosage, "doseAndRate")), {})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,7 @@ from cds_service.engine.concepts import (
     AntibodyStatus,
     FattyReplacement,
     Measure,
+    Sex,
 )
 from cds_service.engine.facts import AntibodyResult, LabResult, MeasureResult, SourceRef
 from cds_service.fhir.dates import parse_date, period_start
@@ -37,6 +39,30 @@ _SNOMED_RESULT = {
 }
 # Single letters are only read from interpretation codes, never from free text.
 _TEXT_ONLY_EXCLUDED = frozenset({"h", "hh", "a", "aa", "n", "e"})
+# Free-text wordings ("Weakly positive", "Positive (1:160)", "No antibody detected"), by word.
+_WORDS = re.compile(r"[a-z]+|\++")
+_POSITIVE_WORDS = frozenset({"positive", "pos", "detected", "reactive", "present"})
+_NEGATIVE_WORDS = frozenset({"negative", "neg", "nonreactive", "absent", "undetected"})
+_INDETERMINATE_WORDS = frozenset({"indeterminate", "equivocal", "borderline", "inconclusive"})
+_NEGATIONS = frozenset({"not", "no", "non", "none", "negative"})
+_NEGATION_REACH = 3  # "no antibodies were detected": a negation up to 3 words before
+# Reference-range populations (Observation.referenceRange.appliesTo).
+_SEX_CODES = {
+    "http://hl7.org/fhir/administrative-gender": {"male": Sex.MALE, "female": Sex.FEMALE},
+    "http://terminology.hl7.org/CodeSystem/v3-AdministrativeGender": {
+        "m": Sex.MALE,
+        "f": Sex.FEMALE,
+        "male": Sex.MALE,
+        "female": Sex.FEMALE,
+    },
+}
+_NORMAL_POPULATION = ("http://terminology.hl7.org/CodeSystem/referencerange-meaning", "normal")
+_AGE_UNITS = {
+    **dict.fromkeys(("", "a", "yr", "yrs", "y", "year", "years"), "a"),
+    **dict.fromkeys(("mo", "month", "months"), "mo"),
+    **dict.fromkeys(("wk", "week", "weeks"), "wk"),
+    **dict.fromkeys(("d", "day", "days"), "d"),
+}
 
 
 def observation_concepts(
@@ -100,12 +126,15 @@ def _read_lab(
     if converted is None:
         extraction.issue(reference, f"{label}: unit missing or not recognised")
         return
-    low, high = _reference_range(resource, analyte, units)
+    low, high, ambiguous = _reference_range(resource, analyte, units, extraction, effective)
     from_result = high is not None
-    if high is None and analyte is Analyte.CK:
+    if analyte is Analyte.CK and (high is None or ambiguous):
         fallback = ck_reference_interval(extraction.sex, extraction.age_on(effective))
         if fallback is not None:
             low, high = fallback
+            from_result = False
+    if ambiguous:
+        extraction.issue(reference, f"{label}: ambiguous reference range")
     comparator = raw.text(quantity, "comparator")
     unit_shown = units[0] if units else ""
     source = SourceRef(reference=reference, display=label)
@@ -126,10 +155,23 @@ def _read_lab(
         _append_fvc_measure(extraction, converted, effective, source)
 
 
+_Bounds = tuple[float | None, float | None]
+_MATCH, _EXCLUDED, _UNKNOWN = "match", "excluded", "unknown"
+
+
 def _reference_range(
-    resource: dict[str, Any], analyte: Analyte, value_units: tuple[str, ...]
-) -> tuple[float | None, float | None]:
-    """(low, high) of the result's first reference range, in canonical units."""
+    resource: dict[str, Any],
+    analyte: Analyte,
+    value_units: tuple[str, ...],
+    extraction: Extraction,
+    effective: date,
+) -> tuple[float | None, float | None, bool]:
+    """(low, high, ambiguous): the reference range that applies to this patient, in canonical
+    units. A range whose ``appliesTo`` (sex) and ``age`` match the patient wins (the most
+    specific one), then a generic range (neither given), then a sole range whose population
+    cannot be checked. Otherwise the choice is ambiguous and the first range is returned (the
+    caller may use the CK table instead and records a data issue)."""
+    candidates: list[tuple[dict[str, Any], _Bounds]] = []
     for entry in raw.items(resource, "referenceRange"):
         bounds: list[float | None] = []
         for key in ("low", "high"):
@@ -138,8 +180,84 @@ def _reference_range(
             units = quantity_units(quantity) or value_units
             bounds.append(None if value is None else convert(analyte, value, units))
         if bounds[0] is not None or bounds[1] is not None:
-            return bounds[0], bounds[1]
-    return None, None
+            candidates.append((entry, (bounds[0], bounds[1])))
+    if not candidates:
+        return None, None, False
+    entry, (low, high) = candidates[0]
+    if len(candidates) == 1 and "appliesTo" not in entry and "age" not in entry:
+        return low, high, False  # the usual case: one generic range
+    matching: list[tuple[int, _Bounds]] = []
+    generic: list[_Bounds] = []
+    unknown: list[_Bounds] = []
+    for entry, found in candidates:
+        verdicts = _population_verdicts(entry, extraction, effective)
+        if not verdicts:
+            generic.append(found)
+        elif _EXCLUDED in verdicts:
+            continue
+        elif _UNKNOWN in verdicts:
+            unknown.append(found)
+        else:
+            matching.append((len(verdicts), found))
+    if matching:
+        most = max(specificity for specificity, _ in matching)
+        best = {found for specificity, found in matching if specificity == most}
+        chosen = next(found for specificity, found in matching if specificity == most)
+        return (*chosen, len(best) > 1)
+    if generic:
+        return (*generic[0], len(set(generic)) > 1)
+    if len(unknown) == 1 and len(candidates) == 1:
+        return (*unknown[0], False)  # one range sent for this patient; nothing to choose
+    return low, high, True
+
+
+def _population_verdicts(
+    entry: dict[str, Any], extraction: Extraction, effective: date
+) -> list[str]:
+    """One verdict per population constraint of a reference range (none: a generic range)."""
+    verdicts: list[str] = []
+    for concept in raw.items(entry, "appliesTo"):
+        codings = list(raw.codings(concept))
+        if any((system, code) == _NORMAL_POPULATION for system, code, _ in codings):
+            continue  # "normal population": no constraint
+        sexes = {
+            sex
+            for system, code, _ in codings
+            if (sex := _SEX_CODES.get(system, {}).get(code.lower())) is not None
+        }
+        if not sexes and raw.text(concept, "text").strip().lower() in ("male", "female"):
+            sexes = {Sex(raw.text(concept, "text").strip().lower())}
+        if not sexes:
+            verdicts.append(_UNKNOWN)  # a population the service cannot check
+        elif extraction.sex not in (Sex.MALE, Sex.FEMALE):
+            verdicts.append(_UNKNOWN)
+        else:
+            verdicts.append(_MATCH if extraction.sex in sexes else _EXCLUDED)
+    age = raw.obj(entry, "age")
+    if raw.obj(age, "low") or raw.obj(age, "high"):
+        verdicts.append(_age_verdict(age, extraction, effective))
+    return verdicts
+
+
+def _age_verdict(age: dict[str, Any], extraction: Extraction, effective: date) -> str:
+    born = extraction.birth_date
+    if born is None or born > effective:
+        return _UNKNOWN
+    for key in ("low", "high"):
+        quantity = raw.obj(age, key)
+        if not quantity:
+            continue
+        limit = raw.number(quantity, "value")
+        unit = _AGE_UNITS.get((raw.text(quantity, "code") or raw.text(quantity, "unit")).lower())
+        if limit is None or unit is None:
+            return _UNKNOWN
+        months = (effective.year - born.year) * 12 + effective.month - born.month
+        months -= effective.day < born.day
+        days = (effective - born).days
+        patient_age = {"a": months // 12, "mo": months, "wk": days // 7, "d": days}[unit]
+        if (key == "low" and patient_age < limit) or (key == "high" and patient_age > limit):
+            return _EXCLUDED
+    return _MATCH
 
 
 def _append_fvc_measure(
@@ -168,7 +286,10 @@ def _read_antibody(
     label = antibody_label(antibody)
     if status is None:
         extraction.issue(reference, f"{label}: result could not be read as positive or negative")
-        return
+        if raw.text(resource, "status") == "registered" or "dataAbsentReason" in resource:
+            return  # no result yet, or none given: not a result at all
+        # An unreadable result is still the latest one: never let an older result stand in.
+        status, reported = AntibodyStatus.INDETERMINATE, "unreadable"
     extraction.antibodies.append(
         AntibodyResult(
             antibody=antibody,
@@ -212,6 +333,29 @@ def _status_word(word: str, *, allow_letters: bool) -> AntibodyStatus | None:
         return AntibodyStatus.NEGATIVE
     if key in _INDETERMINATE:
         return AntibodyStatus.INDETERMINATE
+    return None if allow_letters else _status_by_words(key)
+
+
+def _status_by_words(text: str) -> AntibodyStatus | None:
+    """A free-text wording read word by word: "Weakly positive", "POSITIVE 1:320" and
+    "Detected (high)" are positive; "Not detected" and "No antibody detected" negative (a
+    negation up to three words before a positive word); a wording that says both, or neither,
+    is None."""
+    words = _WORDS.findall(text)
+    if any(word in _INDETERMINATE_WORDS for word in words):
+        return AntibodyStatus.INDETERMINATE
+    positive = negative = False
+    for index, word in enumerate(words):
+        if word in _NEGATIVE_WORDS:
+            negative = True
+        elif word in _POSITIVE_WORDS or word.startswith("+"):
+            before = words[max(0, index - _NEGATION_REACH) : index]
+            if any(w in _NEGATIONS for w in before):
+                negative = True
+            else:
+                positive = True
+    if positive != negative:
+        return AntibodyStatus.POSITIVE if positive else AntibodyStatus.NEGATIVE
     return None
 
 
