@@ -113,6 +113,8 @@ def _quiet() -> Scenario:
                 False,
                 "2026-09-20",
             ),
+            antibody(pid, "srp-1", LOINC, "33921-8", "SRP Ab [Presence]", False, "2026-09-20"),
+            antibody(pid, "mi2-1", LOINC, "82997-8", "Mi-2 IgG Ab [Presence]", False, "2026-09-20"),
             medication_request(
                 pid, "pred-1", "8640", "prednisone 60 MG", "2026-10-01", dose_mg_per_day=60
             ),

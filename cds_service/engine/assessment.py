@@ -181,7 +181,12 @@ def assess(facts: PatientFacts, thresholds: Thresholds, today: date) -> Assessme
 def latest_antibodies(
     facts: PatientFacts, thresholds: Thresholds, today: date
 ) -> tuple[AntibodyResult, ...]:
-    """The latest readable result of each antibody (``antibody_max_age_days`` applies)."""
+    """The latest result of each antibody (``antibody_max_age_days`` applies).
+
+    An indeterminate (unreadable) latest result never retracts an earlier positive one: the
+    positive stands (a lost anti-HMGCR would hide a statin myopathy); it does hide an earlier
+    negative (an old negative must not stand in for a result nobody could read).
+    """
     oldest = (
         None
         if thresholds.antibody_max_age_days is None
@@ -195,8 +200,18 @@ def latest_antibodies(
             if r.effective <= today and (oldest is None or r.effective >= oldest)
         ]
         if results:
-            latest.append(results[-1])
+            latest.append(_latest_standing(results))
     return tuple(latest)
+
+
+def _latest_standing(results: list[AntibodyResult]) -> AntibodyResult:
+    newest = results[-1]
+    if newest.status is not AntibodyStatus.INDETERMINATE:
+        return newest
+    definite = [r for r in results if r.status is not AntibodyStatus.INDETERMINATE]
+    if definite and definite[-1].status is AntibodyStatus.POSITIVE:
+        return definite[-1]
+    return newest
 
 
 def _positive(

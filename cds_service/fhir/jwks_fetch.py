@@ -16,10 +16,15 @@ class HttpJwksFetcher:
         self._timeout = timeout_seconds
 
     def __call__(self, url: str) -> object:
-        with httpx.Client(timeout=self._timeout, follow_redirects=False, trust_env=False) as client:
-            response = client.get(url, headers={"Accept": "application/json"})
-        if response.status_code != 200:
-            raise ValueError(f"JWKS endpoint answered HTTP {response.status_code}")
-        if len(response.content) > MAX_JWKS_BYTES:
-            raise ValueError("JWKS document too large")
-        return orjson.loads(response.content)
+        with (
+            httpx.Client(timeout=self._timeout, follow_redirects=False, trust_env=False) as client,
+            client.stream("GET", url, headers={"Accept": "application/json"}) as response,
+        ):
+            if response.status_code != 200:
+                raise ValueError(f"JWKS endpoint answered HTTP {response.status_code}")
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body.extend(chunk)
+                if len(body) > MAX_JWKS_BYTES:
+                    raise ValueError("JWKS document too large")
+        return orjson.loads(bytes(body))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from cds_service.engine.concepts import Agent, Antibody, Diagnosis
+from cds_service.engine.assessment import latest_antibodies
+from cds_service.engine.concepts import Agent, Antibody, AntibodyStatus, Diagnosis
+from cds_service.engine.facts import AntibodyResult, SourceRef
 from cds_service.engine.findings import FindingCode, Severity
 from cds_service.engine.thresholds import Thresholds
 from tests.engine.builders import (
+    TODAY,
     ago,
     antibody,
     codes,
@@ -92,3 +95,34 @@ def test_a_statin_starting_in_the_future_is_not_given_yet() -> None:
         medications=(med(Agent.ATORVASTATIN, ago(-2)),),
     )
     assert CODE not in codes(facts)
+
+
+def test_an_unreadable_newer_result_does_not_retract_a_positive_anti_hmgcr() -> None:
+
+    unreadable = AntibodyResult(
+        antibody=Antibody.HMGCR,
+        status=AntibodyStatus.INDETERMINATE,
+        effective=ago(1),
+        source=SourceRef("Observation/unreadable"),
+    )
+    facts = refractory_active_dm(
+        extra_antibodies=(antibody(Antibody.HMGCR, when=ago(30)), unreadable),
+        extra_medications=(med(Agent.ATORVASTATIN, ago(100)),),
+    )
+    assert FindingCode.STATIN_AND_HMGCR in codes(facts)
+
+
+def test_an_unreadable_newer_result_hides_an_older_negative_panel_member() -> None:
+
+    unreadable = AntibodyResult(
+        antibody=Antibody.HMGCR,
+        status=AntibodyStatus.INDETERMINATE,
+        effective=ago(1),
+        source=SourceRef("Observation/unreadable"),
+    )
+    facts = refractory_active_dm(
+        extra_antibodies=(antibody(Antibody.HMGCR, positive=False, when=ago(30)), unreadable)
+    )
+    latest = latest_antibodies(facts, Thresholds(), TODAY)
+    (hmgcr,) = [a for a in latest if a.antibody is Antibody.HMGCR]
+    assert hmgcr.status is AntibodyStatus.INDETERMINATE

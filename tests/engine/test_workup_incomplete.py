@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from cds_service.engine.concepts import Antibody, FattyReplacement, Measure
@@ -90,3 +92,10 @@ def test_fi2_counts_as_a_strength_score() -> None:
         measures=(number(Measure.FI2, 40, ago(2)), flag(Measure.MRI_MUSCLE_EDEMA, False, ago(5))),
     )
     assert CODE not in codes(facts)
+
+
+def test_a_single_negative_antibody_leaves_the_panel_gap_open() -> None:
+    facts = refractory_active_dm()
+    one_negative = replace(facts, antibodies=(antibody(Antibody.JO1, positive=False),))
+    finding = only(one_negative, FindingCode.WORKUP_INCOMPLETE)
+    assert any("panel incomplete" in gap for gap in finding.gaps)

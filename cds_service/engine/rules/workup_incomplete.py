@@ -4,9 +4,9 @@ When: an IIM diagnosis and any of these gaps (each a ``gaps`` line and a ``Worku
       - no muscle enzyme (CK, LDH, aldolase, AST, ALT) within ``fresh_labs_weeks`` -> enzyme panel;
       - no strength score (MMT-8, CMAS or FI-2) within ``fresh_labs_weeks`` -> strength assessment;
       - no muscle MRI ever, or none within ``fresh_mri_months`` while weakness persists -> MRI;
-      - no myositis antibody result ever -> antibody panel (an incomplete panel — fewer than
-        ``antibody_panel_min_specific`` myositis-specific antibodies — is not yet a gap: that
-        would change the hand-written scenario no-findings-early-responder; open item);
+      - no myositis antibody result ever, or an incomplete panel (fewer than
+        ``antibody_panel_min_specific`` myositis-specific antibodies tested, none positive)
+        -> antibody panel;
       - no TSH ever while the antibody panel is negative -> TSH;
       - the latest TSH is high but older than ``fresh_labs_weeks`` (it no longer fires
         suspect-hypothyroidism on its own) -> TSH;
@@ -90,6 +90,12 @@ def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
     panel = [a for a in assessment.latest_antibodies if a.antibody in PANEL]
     if not panel:
         gaps.append("No myositis antibody result on record")
+        workup.append(Workup.MYOSITIS_ANTIBODY_PANEL)
+    elif not assessment.antibody_panel_done:
+        gaps.append(
+            f"Myositis antibody panel incomplete: fewer than "
+            f"{thresholds.antibody_panel_min_specific} myositis-specific antibodies tested"
+        )
         workup.append(Workup.MYOSITIS_ANTIBODY_PANEL)
     elif not assessment.positive(*PANEL) and not labs_until(facts, Analyte.TSH, today):
         gaps.append("No TSH on record while the myositis antibody panel is negative")
