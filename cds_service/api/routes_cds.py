@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from time import perf_counter
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 
 from cds_service.api.auth import authenticate
@@ -70,6 +70,21 @@ def _service(service_id: str) -> ServiceSpec:
     return service
 
 
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+async def read_model(request: Request, state: ServiceState, model: type[ModelT]) -> ModelT:
+    """The body within the size and depth limits, validated into ``model`` (422 naming the
+    fields that failed, never their values)."""
+    body = await read_json_object(
+        request, state.settings.max_body_bytes, state.settings.max_json_depth
+    )
+    try:
+        return model.model_validate(body)
+    except ValidationError as error:
+        raise validation_problem(error) from None
+
+
 def validation_problem(error: ValidationError, status: int = 422) -> RequestProblem:
     """A 4xx naming each field that failed; never the submitted values."""
     messages = [
@@ -84,13 +99,7 @@ async def call_service(service_id: ServiceId, request: Request) -> Response:
     caller = await authenticate(request)
     state = service_state(request)
     service = _service(service_id)
-    body = await read_json_object(
-        request, state.settings.max_body_bytes, state.settings.max_json_depth
-    )
-    try:
-        cds_request = CdsRequest.model_validate(body)
-    except ValidationError as error:
-        raise validation_problem(error) from None
+    cds_request = await read_model(request, state, CdsRequest)
     if cds_request.hook != service.hook.value:
         raise RequestProblem(
             400, "invalid", f"service '{service.id}' answers the '{service.hook}' hook"
@@ -183,13 +192,7 @@ async def feedback(service_id: ServiceId, request: Request) -> Response:
     await authenticate(request)
     state = service_state(request)
     service = _service(service_id)
-    body = await read_json_object(
-        request, state.settings.max_body_bytes, state.settings.max_json_depth
-    )
-    try:
-        parsed = FeedbackRequest.model_validate(body)
-    except ValidationError as error:
-        raise validation_problem(error) from None
+    parsed = await read_model(request, state, FeedbackRequest)
     if len(parsed.feedback) > MAX_FEEDBACK_ITEMS:
         raise RequestProblem(
             413, "too-costly", f"more than {MAX_FEEDBACK_ITEMS} feedback items in one call"
