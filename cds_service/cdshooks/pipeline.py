@@ -7,6 +7,7 @@ as cards and checks every card against the CDS Hooks invariants before it leaves
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,7 +24,7 @@ from cds_service.cdshooks.models import (
     OrderSignContext,
     validate_context,
 )
-from cds_service.cdshooks.prefetch import ReaderFactory, resolve_prefetch
+from cds_service.cdshooks.prefetch import ReaderFactory, ResolvedData, resolve_prefetch
 from cds_service.cdshooks.registry import HookName, ServiceSpec
 from cds_service.cdshooks.timeline_link import TimelineLinks
 from cds_service.engine import evaluate
@@ -71,6 +72,24 @@ class Pipeline:
             reader_factory,
             self.fhir_deadline_seconds,
         )
+        if len(resolved.resources) > OFFLOAD_ABOVE_RESOURCES:
+            # A large chart is CPU work of tens of ms: off the event loop, so that other calls'
+            # FHIR deadlines and small calls are not held behind it.
+            return await asyncio.to_thread(
+                self._conclude, service, request, resolved, reader_factory, today
+            )
+        return self._conclude(service, request, resolved, reader_factory, today)
+
+    def _conclude(
+        self,
+        service: ServiceSpec,
+        request: CdsRequest,
+        resolved: ResolvedData,
+        reader_factory: ReaderFactory | None,
+        today: date,
+    ) -> CallResult:
+        """Facts, findings and checked cards from the resolved data (pure CPU work)."""
+        context: Mapping[str, Any] = request.context
         facts = extract_facts(resolved.resources, self.terminology, today)
         findings = self._findings(service, request, facts, today, resolved.resources)
         patient_id = str(context.get("patientId", ""))
@@ -86,7 +105,7 @@ class Pipeline:
             service_id=service.id,
             patient_id=patient_id,
             base_url=self.base_url,
-            data_gaps=tuple(resolved.gaps),
+            data_gaps=(*resolved.gaps, *data_issue_gap(facts)),
             timeline_url=links.url if links else "",
             timeline_ref=links.ref if links else "",
             smart_launch_url=links.smart_launch_url if links else "",
@@ -122,6 +141,21 @@ class Pipeline:
             medications=resources,  # Medication resources a draft may reference
         )
         return evaluate_orders(facts, drafts, self.thresholds, today)
+
+
+OFFLOAD_ABOVE_RESOURCES = 1500
+
+
+def data_issue_gap(facts: PatientFacts) -> tuple[str, ...]:
+    """One line telling the clinician that some records could not be read as data."""
+    count = len(facts.issues)
+    if not count:
+        return ()
+    return (
+        f"{count} record{'s' if count > 1 else ''} could not be read or "
+        f"{'were' if count > 1 else 'was'} ambiguous; the assessment may miss what "
+        f"{'they hold' if count > 1 else 'it holds'}",
+    )
 
 
 def checked_card(card: JsonObject) -> JsonObject:
