@@ -8,10 +8,14 @@ import gc
 # on; the lifespan then sets the young-generation threshold (cds_service/app.py).
 gc.disable()
 
+from cds_service.api.logs import configure_logging  # noqa: E402
 from cds_service.app import create_app  # noqa: E402
+from cds_service.settings import Settings  # noqa: E402
 
 try:
-    app = create_app()
+    _settings = Settings()
+    configure_logging(_settings.log_level)  # JSON lines on stdout, in every worker
+    app = create_app(_settings)
     if app.state.service.settings.gc_tuning:
         gc.freeze()
 finally:

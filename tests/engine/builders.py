@@ -217,3 +217,23 @@ def recommended(finding: Finding) -> Agent:
     chosen = [o.agent for o in finding.options if o.recommended]
     assert len(chosen) == 1
     return chosen[0]
+
+
+def lung_active_muscle_quiet_with_hypothyroidism() -> PatientFacts:
+    """Anti-synthetase ILD active (extramuscular VAS 5, ILD Condition), muscle quiet (CK
+    normal, no edema), hypothyroidism coded with no current TSH."""
+    return patient(
+        labs=(ck(150, ago(2)), tsh(2.0, ago(20))),
+        antibodies=(antibody(Antibody.JO1),),
+        diagnoses=(
+            diagnosis(Diagnosis.POLYMYOSITIS),
+            diagnosis(Diagnosis.INTERSTITIAL_LUNG_DISEASE),
+            diagnosis(Diagnosis.HYPOTHYROIDISM),
+        ),
+        medications=first_line(20),
+        measures=(
+            number(Measure.MMT8_80, 78, ago(2)),
+            flag(Measure.MRI_MUSCLE_EDEMA, False, ago(6)),
+            number(Measure.EXTRAMUSCULAR_GLOBAL_ACTIVITY, 5, ago(2)),
+        ),
+    )

@@ -14,14 +14,12 @@ from tests.engine.builders import (
     TODAY,
     ago,
     antibody,
-    ck,
     diagnosis,
     findings,
     first_line,
     flag,
+    lung_active_muscle_quiet_with_hypothyroidism,
     med,
-    number,
-    patient,
     refractory_active_dm,
     tsh,
 )
@@ -212,20 +210,6 @@ def test_mycophenolate_on_mycophenolate_is_a_duplicate_even_when_refractory() ->
 def test_a_lung_directed_escalation_kept_next_to_a_mimic_is_supported_as_ordered() -> None:
     # Anti-synthetase ILD active, muscle quiet, hypothyroidism coded (no current TSH): the card
     # recommends tacrolimus for the lung; ordering it is not "escalation not supported".
-    facts = patient(
-        labs=(ck(150, ago(2)), tsh(2.0, ago(20))),
-        antibodies=(antibody(Antibody.JO1),),
-        diagnoses=(
-            diagnosis(Diagnosis.POLYMYOSITIS),
-            diagnosis(Diagnosis.INTERSTITIAL_LUNG_DISEASE),
-            diagnosis(Diagnosis.HYPOTHYROIDISM),
-        ),
-        medications=first_line(20),
-        measures=(
-            number(Measure.MMT8_80, 78, ago(2)),
-            flag(Measure.MRI_MUSCLE_EDEMA, False, ago(6)),
-            number(Measure.EXTRAMUSCULAR_GLOBAL_ACTIVITY, 5, ago(2)),
-        ),
-    )
+    facts = lung_active_muscle_quiet_with_hypothyroidism()
     found = {c for c, _ in order_codes(facts, draft(Agent.TACROLIMUS))}
     assert FindingCode.ORDER_ESCALATION_NOT_SUPPORTED not in found

@@ -6,23 +6,16 @@ from dataclasses import replace
 
 import pytest
 
-from cds_service.engine.concepts import Agent, Antibody, Diagnosis, Measure
+from cds_service.engine.concepts import Agent, Diagnosis
 from cds_service.engine.findings import Evidence, Finding, FindingCode, Severity
 from cds_service.engine.precedence import SUPPRESSING, apply_precedence, suppressing_codes
 from tests.engine.builders import (
-    ago,
-    antibody,
-    ck,
     codes,
     diagnosis,
-    first_line,
-    flag,
-    number,
+    lung_active_muscle_quiet_with_hypothyroidism,
     only,
-    patient,
     recommended,
     refractory_active_dm,
-    tsh,
 )
 
 ROW = (Evidence(label="x", value="y", reference="Observation/x"),)
@@ -131,21 +124,7 @@ def test_lung_driven_escalation_is_kept_next_to_a_muscle_mimic_end_to_end() -> N
     # Anti-synthetase ILD active (extramuscular VAS 5, ILD Condition); muscle quiet (CK normal,
     # no edema); hypothyroidism coded with no current TSH: the mimic explains the weakness,
     # not the lung disease.
-    facts = patient(
-        labs=(ck(150, ago(2)), tsh(2.0, ago(20))),
-        antibodies=(antibody(Antibody.JO1),),
-        diagnoses=(
-            diagnosis(Diagnosis.POLYMYOSITIS),
-            diagnosis(Diagnosis.INTERSTITIAL_LUNG_DISEASE),
-            diagnosis(Diagnosis.HYPOTHYROIDISM),
-        ),
-        medications=first_line(20),
-        measures=(
-            number(Measure.MMT8_80, 78, ago(2)),
-            flag(Measure.MRI_MUSCLE_EDEMA, False, ago(6)),
-            number(Measure.EXTRAMUSCULAR_GLOBAL_ACTIVITY, 5, ago(2)),
-        ),
-    )
+    facts = lung_active_muscle_quiet_with_hypothyroidism()
     found = codes(facts)
     assert FindingCode.SUSPECT_HYPOTHYROIDISM in found
     card = only(facts, FindingCode.ESCALATE_SECOND_LINE)
