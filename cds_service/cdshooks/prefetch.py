@@ -252,8 +252,4 @@ async def _fetch_one(
 
 async def _continue_paging(reader: FhirReader, link: str) -> list[JsonObject]:
     """The pages after a prefetch Bundle's first one."""
-    url = reader.next_page({"link": [{"relation": "next", "url": link}]})
-    if url is None:
-        return []
-    base_relative = url.split(reader.base_url, 1)[1]
-    return await reader.search(base_relative)
+    return await reader.continue_search(link)

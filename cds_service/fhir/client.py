@@ -83,8 +83,16 @@ class FhirReader:
 
     async def search(self, relative_url: str) -> list[JsonObject]:
         """A search: the resources of every page, following ``next`` within the limits."""
+        return await self._pages(self._absolute(relative_url))
+
+    async def continue_search(self, next_url: str) -> list[JsonObject]:
+        """The pages from a ``next`` link a client handed over (it must stay on this server)."""
+        url = self.next_page({"link": [{"relation": "next", "url": next_url}]})
+        return [] if url is None else await self._pages(url)
+
+    async def _pages(self, first_url: str) -> list[JsonObject]:
         resources: list[JsonObject] = []
-        url: str | None = self._absolute(relative_url)
+        url: str | None = first_url
         seen: set[str] = set()
         pages = 0
         while url is not None:

@@ -228,3 +228,16 @@ def test_a_patient_resource_of_another_patient_is_refused() -> None:
     prefetch["patient"] = {"resourceType": "Patient", "id": "someone-else"}
     with pytest.raises(WrongPatient):
         resolve(prefetch, None)
+
+
+@respx.mock
+def test_a_hapi_style_paged_prefetch_is_continued() -> None:
+    prefetch = full_prefetch()
+    prefetch["observations"] = searchset(
+        {"resourceType": "Observation", "id": "o1"}, next_url=f"{BASE}?_getpages=abc&_offset=1"
+    )
+    respx.get(f"{BASE}?_getpages=abc&_offset=1").respond(
+        json=searchset({"resourceType": "Observation", "id": "o2"})
+    )
+    resolved = resolve(prefetch, factory())
+    assert {"o1", "o2"} <= {r["id"] for r in resolved.resources}
