@@ -60,10 +60,6 @@ class FhirReader:
             trust_env=False,
         )
 
-    @property
-    def base_url(self) -> str:
-        return self._base
-
     async def __aenter__(self) -> FhirReader:
         return self
 
