@@ -47,17 +47,22 @@ def lab(
     return resource
 
 
-def antibody(ident: str, code: str, *, system: str = LOINC, **value: Any) -> dict[str, Any]:
+def observation(ident: str, system: str, code: str, when: str, **value: Any) -> dict[str, Any]:
+    """A final Observation about the test patient; ``value`` adds or overrides members."""
     resource: dict[str, Any] = {
         "resourceType": "Observation",
         "id": ident,
         "status": "final",
         "code": {"coding": [{"system": system, "code": code}]},
         "subject": SUBJECT,
-        "effectiveDateTime": "2024-02-01",
+        "effectiveDateTime": when,
     }
     resource.update(value)
     return resource
+
+
+def antibody(ident: str, code: str, *, system: str = LOINC, **value: Any) -> dict[str, Any]:
+    return observation(ident, system, code, "2024-02-01", **value)
 
 
 def condition(
@@ -174,13 +179,4 @@ def medication_statement(
 
 
 def measure(ident: str, code: str, **value: Any) -> dict[str, Any]:
-    resource: dict[str, Any] = {
-        "resourceType": "Observation",
-        "id": ident,
-        "status": "final",
-        "code": {"coding": [{"system": MEASURES, "code": code}]},
-        "subject": SUBJECT,
-        "effectiveDateTime": "2024-03-01",
-    }
-    resource.update(value)
-    return resource
+    return observation(ident, MEASURES, code, "2024-03-01", **value)
