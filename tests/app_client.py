@@ -9,9 +9,11 @@ from fastapi.testclient import TestClient
 
 from cds_service.app import create_app
 from cds_service.settings import Settings
+from cds_service.storage import upgrade_database
 
 
 def settings_for_tests(tmp_path: Path, **overrides: Any) -> Settings:
+    """Development settings with a database in ``tmp_path``, migrated as ``serve`` would."""
     values: dict[str, Any] = {
         "env": "dev",
         "auth_required": False,
@@ -19,7 +21,9 @@ def settings_for_tests(tmp_path: Path, **overrides: Any) -> Settings:
         "today": "2026-11-15",
     }
     values.update(overrides)
-    return Settings.model_validate(values)
+    settings = Settings.model_validate(values)
+    upgrade_database(settings.database_url)
+    return settings
 
 
 def app_client(tmp_path: Path, **overrides: Any) -> TestClient:

@@ -17,7 +17,7 @@ from cds_service.api.logs import get_logger
 from cds_service.api.outcome import RequestProblem
 from cds_service.api.responses import JsonResponse
 from cds_service.api.state import ServiceState
-from cds_service.cdshooks.feedback_store import FeedbackRecord
+from cds_service.cdshooks.feedback_store import FeedbackRecord, FeedbackStoreUnavailable
 from cds_service.cdshooks.fhir_access import reader_factory_for
 from cds_service.cdshooks.metrics import FEEDBACK, count_cards
 from cds_service.cdshooks.models import (
@@ -212,7 +212,13 @@ async def feedback(service_id: ServiceId, request: Request) -> Response:
         )
         for item in parsed.feedback
     ]
-    result = await run_in_threadpool(state.feedback.store, records)
+    try:
+        result = await run_in_threadpool(state.feedback.store, records)
+    except FeedbackStoreUnavailable as error:
+        log.error("cds_feedback_unavailable", service=service.id, error=str(error))
+        raise RequestProblem(
+            503, "transient", "feedback could not be stored now; send it again later"
+        ) from None
     for item in parsed.feedback:
         FEEDBACK.labels(service.id, str(item.outcome)).inc()
     log.info("cds_feedback", service=service.id, stored=result.stored, duplicates=result.duplicates)

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from cds_service.cdshooks.auth import SqlReplayCache, TokenVerifier, load_trusted_clients
-from cds_service.cdshooks.feedback_store import FeedbackStore, make_engine
+from cds_service.cdshooks.feedback_store import FeedbackStore
 from cds_service.cdshooks.pipeline import Pipeline
 from cds_service.engine.thresholds import Thresholds, thresholds_from_mapping
 from cds_service.fhir.fixture_store import FixtureStore
 from cds_service.fhir.jwks_fetch import HttpJwksFetcher
 from cds_service.settings import Settings
+from cds_service.storage import SchemaGate, make_engine
 from cds_service.terminology import Terminology, TerminologyError, load_terminology
 
 
@@ -21,6 +22,7 @@ from cds_service.terminology import Terminology, TerminologyError, load_terminol
 class ServiceState:
     settings: Settings
     feedback: FeedbackStore
+    schema: SchemaGate
     terminology: Terminology | None = None
     terminology_problems: tuple[str, ...] = ()
     pipeline: Pipeline | None = None
@@ -30,6 +32,16 @@ class ServiceState:
     @property
     def ready(self) -> bool:
         return self.pipeline is not None
+
+    def readiness_problems(self) -> list[str]:
+        """Why the service cannot take calls yet: terminology, or the database's schema."""
+        problems = list(self.terminology_problems)
+        if self.pipeline is None and not problems:
+            problems.append("terminology tables not loaded")
+        schema_problem = self.schema.status().problem()
+        if schema_problem is not None:
+            problems.append(schema_problem)
+        return problems
 
 
 def load_thresholds(settings: Settings) -> Thresholds:
@@ -58,6 +70,7 @@ def build_state(settings: Settings) -> ServiceState:
     state = ServiceState(
         settings=settings,
         feedback=FeedbackStore(store_engine),
+        schema=SchemaGate(store_engine),
         verifier=build_verifier(settings, store_engine),
     )
     if settings.serves_embedded_fhir:
