@@ -66,7 +66,7 @@ def db_upgrade(
     revision: Annotated[str, typer.Option(help="the revision to reach")] = "head",
 ) -> None:
     """Apply the schema migrations to CDS_DATABASE_URL (safe to run from many places at once)."""
-    status = _upgrade_or_fail(Settings().database_url, revision)
+    status = _upgrade_or_fail(_database_url_only(), revision)
     typer.echo(f"database at revision {status.current} (head {status.head})")
 
 
@@ -75,7 +75,7 @@ def db_current() -> None:
     """Print the database's schema revision; exit 1 when it is not the one the service needs."""
     from cds_service.storage import make_engine, schema_status
 
-    engine = make_engine(Settings().database_url)
+    engine = make_engine(_database_url_only())
     try:
         status = schema_status(engine)
     finally:
@@ -84,6 +84,12 @@ def db_current() -> None:
     if problem is not None:
         _fail(problem, code=1)
     typer.echo(f"database at revision {status.current} (head {status.head})")
+
+
+def _database_url_only() -> str:
+    """CDS_DATABASE_URL, read without the serving settings' checks: a migration job is given
+    the database URL and nothing else (no trusted clients, no public URL)."""
+    return Settings(env=Environment.DEV, auth_required=False).database_url
 
 
 def _upgrade_or_fail(database_url: str, revision: str = "head") -> SchemaStatus:
