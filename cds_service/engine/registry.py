@@ -57,13 +57,15 @@ ORDER_CHECKS: tuple[Rule[DraftAssessment], ...] = (
 )
 
 
+ALL_RULES: tuple[Rule[Assessment] | Rule[DraftAssessment], ...] = (
+    *PATIENT_VIEW_RULES,
+    *ORDER_CHECKS,
+)
+
+
 def finding_specs() -> tuple[tuple[str, FindingSpec], ...]:
     """Every (rule id, finding spec) pair the registry declares, patient view first."""
-    rules: tuple[Rule[Assessment] | Rule[DraftAssessment], ...] = (
-        *PATIENT_VIEW_RULES,
-        *ORDER_CHECKS,
-    )
-    return tuple((rule.RULE_ID, spec) for rule in rules for spec in rule.FINDINGS)
+    return tuple((rule.RULE_ID, spec) for rule in ALL_RULES for spec in rule.FINDINGS)
 
 
 FINDING_SPECS: dict[FindingCode, FindingSpec] = {spec.code: spec for _, spec in finding_specs()}

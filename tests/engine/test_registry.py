@@ -10,6 +10,7 @@ from pathlib import Path
 from cds_service.engine import evaluate
 from cds_service.engine.findings import FindingCode
 from cds_service.engine.registry import (
+    ALL_RULES,
     DISPLAY_RANK,
     FINDING_TITLES,
     ORDER_CHECKS,
@@ -43,7 +44,7 @@ def test_every_finding_code_has_a_title_a_rank_and_a_docs_section() -> None:
 
 def test_every_rule_names_its_section_and_a_version() -> None:
     sections = headings()
-    rules = (*PATIENT_VIEW_RULES, *ORDER_CHECKS)
+    rules = ALL_RULES
     assert len({r.RULE_ID for r in rules}) == len(rules)
     for rule in rules:
         assert rule.SECTION in sections, rule.RULE_ID
@@ -60,7 +61,7 @@ def test_patient_view_and_order_codes_are_separate_sets() -> None:
 
 def test_a_finding_carries_the_id_and_version_of_the_rule_declaring_its_code() -> None:
     owner = {spec.code: rule_id for rule_id, spec in finding_specs()}
-    version = {r.RULE_ID: r.RULE_VERSION for r in (*PATIENT_VIEW_RULES, *ORDER_CHECKS)}
+    version = {r.RULE_ID: r.RULE_VERSION for r in ALL_RULES}
     found = evaluate(refractory_active_dm(), Thresholds(), TODAY)
     assert found, "the builder patient gives findings"
     for finding in found:
