@@ -62,4 +62,3 @@ def test_a_timeline_opened_from_an_order_hook_card_rings_the_cited_results(
     # the drawn results the card cites (CK on the enzyme panel, MMT-8 on the strength panel)
     assert {cited["CK"], cited["MMT-8 \\(0-80\\)"]} <= ringed
     assert ringed <= set(cited.values())  # nothing the card did not cite
-
