@@ -22,7 +22,7 @@ from cds_service.settings import Settings
 from cds_service.storage import SchemaGate, make_engine, schema_status, upgrade_database
 from cds_service.storage.migrate import MIGRATIONS
 from cds_service.storage.schema import HEAD_REVISION, metadata
-from tests.app_client import settings_for_tests
+from tests.app_client import migrated, settings_for_tests
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 FEEDBACK_URL = "/cds-services/myositis-refractory-patient-view/feedback"
@@ -159,7 +159,7 @@ def test_an_unmigrated_database_makes_the_service_not_ready_and_feedback_503(
 def test_a_migrated_database_is_ready(tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
 
-    with TestClient(create_app(settings_for_tests(tmp_path))) as client:
+    with TestClient(create_app(migrated(settings_for_tests(tmp_path)))) as client:
         assert client.get("/readyz").json() == {"status": "ready"}
 
 
