@@ -71,7 +71,8 @@ def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
             severity=Severity.WARNING,
             rule_id=RULE_ID,
             rule_version=RULE_VERSION,
-            reason="Weakness worsening on glucocorticoids with quiet muscle: consider a taper.",
+            reason="Weakness worsening on glucocorticoids, CK normal or falling, no MRI edema: "
+            "consider a taper.",
             evidence=evidence,
             reference_section=SECTION,
         ),
