@@ -34,6 +34,7 @@ from cds_service.engine.concepts import (
     Measure,
 )
 from cds_service.engine.core_sets import Visit
+from cds_service.engine.date_arithmetic import weeks_before
 from cds_service.engine.evidence import (
     derived_evidence,
     diagnosis_evidence,
@@ -55,7 +56,6 @@ from cds_service.engine.readings import (
     strength_series,
 )
 from cds_service.engine.thresholds import Thresholds
-from cds_service.engine.timeline import weeks_before
 
 LIVER_SENSITIVE_ENZYMES: frozenset[Analyte] = frozenset({Analyte.AST, Analyte.ALT})
 RASH_SIGNS: tuple[Measure, ...] = (

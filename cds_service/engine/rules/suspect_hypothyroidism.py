@@ -21,10 +21,12 @@ from cds_service.engine.evidence import diagnosis_evidence, lab_evidence
 from cds_service.engine.facts import LabResult
 from cds_service.engine.findings import Evidence, Finding, FindingCode, Severity, Workup
 from cds_service.engine.readings import current_labs, labs_until
+from cds_service.engine.rule import FindingSpec
 
 RULE_ID = "suspect-hypothyroidism"
 RULE_VERSION = "2.0.0"
 SECTION = "suspect-hypothyroidism"
+FINDINGS = (FindingSpec(FindingCode.SUSPECT_HYPOTHYROIDISM, "Suspect hypothyroidism", rank=50),)
 
 
 def _high(result: LabResult) -> bool:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from cds_service.engine.assessment import Assessment
 from cds_service.engine.concepts import Analyte, Antibody, Diagnosis, DrugClass, Measure
+from cds_service.engine.date_arithmetic import longest
 from cds_service.engine.evidence import (
     antibody_evidence,
     derived_evidence,
@@ -31,12 +32,13 @@ from cds_service.engine.evidence import (
 )
 from cds_service.engine.findings import Evidence, Finding, FindingCode, Severity, Workup
 from cds_service.engine.readings import BIOPSY_MEASURES, flag_is_set, labs_until
+from cds_service.engine.rule import FindingSpec
 from cds_service.engine.therapy import FIRST_LINE_GLUCOCORTICOIDS, agent_periods
-from cds_service.engine.timeline import longest
 
 RULE_ID = "suspect-ibm"
 RULE_VERSION = "2.0.0"
 SECTION = "suspect-ibm"
+FINDINGS = (FindingSpec(FindingCode.SUSPECT_IBM, "Suspect inclusion body myositis", rank=30),)
 
 
 def evaluate(assessment: Assessment) -> tuple[Finding, ...]:

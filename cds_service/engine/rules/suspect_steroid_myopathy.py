@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from cds_service.engine.assessment import Assessment
 from cds_service.engine.concepts import STRENGTH_SCALE_MAXIMUM, Analyte, DrugClass, Measure
+from cds_service.engine.date_arithmetic import Period, intersect_periods
 from cds_service.engine.evidence import (
     derived_evidence,
     lab_evidence,
@@ -37,12 +38,15 @@ from cds_service.engine.evidence import (
 from cds_service.engine.facts import MedicationExposure
 from cds_service.engine.findings import Evidence, Finding, FindingCode, Severity
 from cds_service.engine.readings import lab_cutoff, labs_until, measures_until
+from cds_service.engine.rule import FindingSpec
 from cds_service.engine.therapy import agent_periods, is_given_on
-from cds_service.engine.timeline import Period, intersect_periods
 
 RULE_ID = "suspect-steroid-myopathy"
 RULE_VERSION = "2.0.0"
 SECTION = "suspect-steroid-myopathy"
+FINDINGS = (
+    FindingSpec(FindingCode.SUSPECT_STEROID_MYOPATHY, "Suspect glucocorticoid myopathy", rank=40),
+)
 
 
 def evaluate(assessment: Assessment) -> tuple[Finding, ...]:

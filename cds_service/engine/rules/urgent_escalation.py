@@ -39,12 +39,18 @@ from cds_service.engine.readings import (
     lab_cutoff,
     measures_until,
 )
+from cds_service.engine.rule import FindingSpec
 from cds_service.engine.rules.escalation import dedupe, options_from
 from cds_service.engine.subtype import URGENT_ILD_AGENTS, URGENT_ILD_DEFAULT
 
 RULE_ID = "urgent-escalation"
 RULE_VERSION = "2.0.0"
 SECTION = "urgent-escalation"
+FINDINGS = (
+    FindingSpec(
+        FindingCode.URGENT_ESCALATION, "Urgent escalation: rapidly progressive ILD", rank=10
+    ),
+)
 
 
 def evaluate(assessment: Assessment) -> tuple[Finding, ...]:

@@ -43,12 +43,14 @@ from cds_service.engine.readings import (
     measures_until,
     mri_cutoff,
 )
+from cds_service.engine.rule import FindingSpec
 from cds_service.engine.rules import malignancy_screening, suspect_ibm
 from cds_service.engine.rules.suspect_hypothyroidism import stale_high_tsh
 
 RULE_ID = "workup-incomplete"
 RULE_VERSION = "1.2.0"
 SECTION = "workup-incomplete"
+FINDINGS = (FindingSpec(FindingCode.WORKUP_INCOMPLETE, "Work-up incomplete", rank=120),)
 MAX_ISSUE_LINES = 10
 
 PANEL = MYOSITIS_SPECIFIC_ANTIBODIES | MYOSITIS_ASSOCIATED_ANTIBODIES
