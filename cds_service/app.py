@@ -28,7 +28,11 @@ from cds_service.api.logs import configure_structlog, get_logger
 from cds_service.api.openapi import install_openapi
 from cds_service.api.outcome import RequestProblem, outcome_response
 from cds_service.api.state import build_state
-from cds_service.fhir.extract.validate import configure_validation_cache, warm_up_validation
+from cds_service.fhir.extract.validate import (
+    configure_fast_validation,
+    configure_validation_cache,
+    warm_up_validation,
+)
 from cds_service.settings import Settings
 
 log = get_logger()
@@ -38,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_structlog(settings.log_level)
     configure_validation_cache(settings.validation_cache_size)
+    configure_fast_validation(settings.fast_validation)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
