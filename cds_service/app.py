@@ -33,6 +33,7 @@ from cds_service.fhir.extract.validate import (
     configure_validation_cache,
     warm_up_validation,
 )
+from cds_service.fhir.pool import close_shared_client
 from cds_service.settings import Settings
 
 log = get_logger()
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.gc_tuning:
             tune_gc_after_start_up()
         yield
+        await close_shared_client()
 
     app = FastAPI(
         title="Myositis CDS",

@@ -11,6 +11,7 @@ from cds_service.cdshooks.auth import VerifiedCaller, fhir_server_allowed
 from cds_service.cdshooks.models import CdsRequest
 from cds_service.cdshooks.prefetch import ReaderFactory
 from cds_service.fhir.client import FetchLimits, FhirReader
+from cds_service.fhir.pool import shared_client
 from cds_service.settings import Environment, Settings
 
 
@@ -38,6 +39,6 @@ def reader_factory_for(
     )
 
     def factory() -> FhirReader:
-        return FhirReader(str(server), access_token=token, limits=limits)
+        return FhirReader(str(server), access_token=token, limits=limits, client=shared_client())
 
     return factory

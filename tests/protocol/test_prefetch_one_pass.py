@@ -61,7 +61,7 @@ def spelled(system: str, code: str, variant: int) -> str:
 
 CODINGS = st.one_of(
     st.builds(
-        lambda known, variant: {"system": known[0], "code": spelled(*known, variant)},
+        lambda known, variant: {"system": known[0], "code": spelled(known[0], known[1], variant)},
         st.sampled_from(KNOWN),
         st.integers(0, 3),
     ),

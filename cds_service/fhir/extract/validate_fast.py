@@ -344,8 +344,10 @@ def surely_valid(resource: Mapping[str, Any]) -> bool:
     False means "not judged here" (``fhir.resources`` decides), never "invalid".
     """
     kind = resource.get("resourceType")
-    validator = _VALIDATORS.get(kind) if isinstance(kind, str) else None
-    if validator is None or not isinstance(resource, dict):
+    if not isinstance(kind, str) or not isinstance(resource, dict):
+        return False
+    validator = _VALIDATORS.get(kind)
+    if validator is None:
         return False
     for group in _CHOICES[kind]:
         present = sum(1 for name in group if name in resource)
