@@ -27,10 +27,9 @@ from cds_service.cdshooks.models import (
 from cds_service.cdshooks.prefetch import ReaderFactory, ResolvedData, resolve_prefetch
 from cds_service.cdshooks.registry import HookName, ServiceSpec
 from cds_service.cdshooks.timeline_link import TimelineLinks
-from cds_service.engine import evaluate
+from cds_service.engine import evaluate, evaluate_orders
 from cds_service.engine.facts import PatientFacts
 from cds_service.engine.findings import Finding
-from cds_service.engine.order_checks import evaluate_orders
 from cds_service.engine.thresholds import Thresholds
 from cds_service.fhir.extract import extract_facts
 from cds_service.fhir.extract.draft_orders import read_draft_orders
