@@ -2,8 +2,9 @@
 
 The service serves that document rendered at ``/reference/clinical-logic`` (GitHub-style
 heading anchors), so ``source.url`` is ``{CDS_PUBLIC_BASE_URL}/reference/clinical-logic#<anchor>``
-and always opens the text of the version that issued the card. Each finding code has its own
-section, titled by the code (a test keeps every code's section in the document).
+and always opens the text of the version that issued the card. Each rule names its section
+(``SECTION`` in the rule registry, carried by the finding as ``reference_section``); the card
+cites it by that title (tests keep every rule's section in the document).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ CLINICAL_LOGIC_PATH = "/reference/clinical-logic"
 
 
 def clinical_logic_section(finding: Finding) -> str:
-    """The title of the finding's section in docs/clinical-logic.md."""
-    return finding.code.value
+    """The title of the finding's section in docs/clinical-logic.md (the rule's ``SECTION``;
+    the finding code's own section when the rule names none)."""
+    return finding.reference_section or finding.code.value
 
 
 def anchor(title: str) -> str:

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from cds_service.api.routes_reference import DOCS, render_page
+from cds_service.api.routes.reference import DOCS, render_page
 from cds_service.cards.doc_links import anchor, clinical_logic_url
 from cds_service.cards.units import for_people
-from cds_service.engine.findings import FindingCode
+from cds_service.engine.registry import ALL_RULES
 from tests.cards.scenario_cards import scenario_cards
 
 INTERNAL_NAMES = re.compile(
@@ -50,22 +50,28 @@ def test_card_text_is_for_clinicians(name: str, card: dict[str, Any]) -> None:
     assert len(card["summary"]) < 140
 
 
+SERVED_IDS = set(re.findall(r'<h2 id="([^"]+)"', render_page(DOCS / "clinical-logic.md")))
+CITATION = re.compile(r"\[Clinical logic: ([^\]]+)\]\(([^)]+)\)")
+
+
 @pytest.mark.parametrize(
     ("name", "card"), CARDS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CARDS)]
 )
 def test_card_cites_its_clinical_logic_section_by_title(name: str, card: dict[str, Any]) -> None:
-    code = card["source"]["topic"]["code"]
     url = card["source"]["url"]
-    assert url.endswith(f"/reference/clinical-logic#{code}")
-    assert f"[Clinical logic: {code.replace('-', '-')}]({url})" in card["detail"]
+    base, section_anchor = url.split("#", 1)
+    assert base.endswith("/reference/clinical-logic")
+    assert section_anchor in SERVED_IDS, "the link opens a section of the served page"
+    cited = CITATION.search(card["detail"])
+    assert cited is not None
+    assert cited.group(2) == url
+    assert anchor(cited.group(1).replace("\\", "")) == section_anchor
 
 
-def test_every_finding_code_links_to_a_heading_of_the_served_page() -> None:
-    page = render_page(DOCS / "clinical-logic.md")
-    ids = set(re.findall(r'<h2 id="([^"]+)"', page))
-    for code in FindingCode:
-        target = clinical_logic_url("http://127.0.0.1:8000", code.value)
-        assert target.split("#", 1)[1] in ids, code
+def test_every_rule_section_links_to_a_heading_of_the_served_page() -> None:
+    for rule in ALL_RULES:
+        target = clinical_logic_url("http://127.0.0.1:8000", rule.SECTION)
+        assert target.split("#", 1)[1] in SERVED_IDS, rule.RULE_ID
 
 
 def test_anchor_is_the_github_heading_slug() -> None:
