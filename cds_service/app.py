@@ -54,6 +54,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "(Lundberg 2021)."
         ),
         lifespan=lifespan,
+        openapi_url=None,  # served by install_openapi, authenticated like discovery
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.service = build_state(settings)
     if not app.state.service.ready:
@@ -81,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         bench.install_gc_probe()
         app.include_router(bench.router)
     _install_error_answers(app)
-    install_openapi(app)
+    install_openapi(app, serve_docs=settings.is_dev)
     app.add_middleware(CatchAll)  # inside metrics: a 500 it answers is still counted
     app.add_middleware(metrics.MetricsMiddleware)  # outermost: counts every answer
     return app
