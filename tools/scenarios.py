@@ -2,7 +2,7 @@
 
 ``python -m tools.make_fixtures`` writes them to ``fixtures/scenarios/<name>/``; a test checks
 the files on disk are what this module describes. The expected findings are written here by
-hand from clinical-reference.md, never copied from the service's output.
+hand from docs/clinical-logic.md, never copied from the service's output.
 """
 
 from __future__ import annotations

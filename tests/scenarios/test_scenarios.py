@@ -1,7 +1,7 @@
 """Every fixture scenario through HTTP: the findings a clinician expects, and no more.
 
 The expected findings of each scenario (fixtures/scenarios/<name>/expected.json) are written
-by hand in tools/scenarios.py from clinical-reference.md, never copied from the service.
+by hand in tools/scenarios.py from docs/clinical-logic.md, never copied from the service.
 """
 
 from __future__ import annotations
