@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cds_service.settings import Environment, Settings
+from cds_service.version import VERSION
 
 if TYPE_CHECKING:
     from cds_service.storage import SchemaStatus
@@ -33,6 +34,24 @@ app.add_typer(db_app, name="db")
 
 JsonObject = dict[str, Any]
 EXIT_PRECONDITION = 3  # the service would answer 412: required data could not be had
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"myositis-cds {VERSION}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Myositis CDS Hooks service."""
 
 
 @app.command()
@@ -116,11 +135,15 @@ def _installed(module: str) -> bool:
 
 @mappings_app.command("check")
 def mappings_check() -> None:
-    """Check the terminology tables; exit 1 listing every problem."""
-    from cds_service.terminology import check_mappings
+    """Check the terminology tables, and that every create action a card can offer is coded
+    from a verified row of orders.csv; exit 1 listing every problem."""
+    from cds_service.cards.create_actions import check_create_actions
+    from cds_service.terminology import check_mappings, load_terminology
 
     settings = Settings(env=Environment.DEV, auth_required=False)
     problems = check_mappings(settings.mappings_dir)
+    if not problems:
+        problems = check_create_actions(load_terminology(settings.mappings_dir))
     for problem in problems:
         typer.echo(problem, err=True)
     if problems:
