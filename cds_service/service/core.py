@@ -6,6 +6,7 @@ The faces hand over validated requests and turn what comes back into their own a
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -13,8 +14,10 @@ from datetime import UTC, date, datetime
 import structlog
 
 from cds_service.cdshooks.auth import TokenVerifier, VerifiedCaller
+from cds_service.cdshooks.card_ledger import CardLedger, LedgerUnavailable, issued_cards
 from cds_service.cdshooks.feedback_store import FeedbackStore, StoreResult
 from cds_service.cdshooks.fhir_access import FhirAccess
+from cds_service.cdshooks.metrics import LEDGER_FAILURES
 from cds_service.cdshooks.models import CdsRequest, FeedbackRequest
 from cds_service.cdshooks.pipeline import CallResult, Pipeline
 from cds_service.cdshooks.registry import ServiceSpec
@@ -63,6 +66,8 @@ class CdsService:
     problems: tuple[str, ...] = ()
     feedback: FeedbackStore | None = None  # None in an offline service
     schema: SchemaGate | None = None  # the database's migration state; None offline
+    ledger: CardLedger | None = None  # the ledger of issued cards; None offline
+    ledger_key: bytes | None = None  # key of the ledger's pseudonymous patient key
     verifier: TokenVerifier | None = None  # None: authentication off
     fixtures: FixtureStore | None = None  # the embedded FHIR endpoint's patients (dev)
     links: TimelineLinks | None = None  # None: cards carry no timeline link
@@ -107,7 +112,31 @@ class CdsService:
             readers = self.access.readers_for_call(request, caller)
             if readers is None:
                 log.warning("fhir_server_not_trusted", service=spec.id)
-        return await self.pipeline.run(spec, request, readers, today or self.evaluation_date())
+        result = await self.pipeline.run(spec, request, readers, today or self.evaluation_date())
+        if self.ledger is not None and result.cards:
+            await asyncio.to_thread(self._record_issued, spec, request, result)
+        return result
+
+    def _record_issued(self, spec: ServiceSpec, request: CdsRequest, result: CallResult) -> None:
+        """Write the call's cards to the ledger before they are returned. A ledger that cannot
+        be written never costs the clinician the cards: counted and logged instead."""
+        assert self.ledger is not None
+        patient_id = request.context.get("patientId")
+        rows = issued_cards(
+            service_id=spec.id,
+            hook=str(request.hook),
+            hook_instance=str(request.hookInstance),
+            patient_id=str(patient_id or ""),
+            cards=result.cards,
+            findings=result.findings,
+            issued_at=datetime.now(UTC),
+            key=self.ledger_key,
+        )
+        try:
+            self.ledger.record(rows)
+        except LedgerUnavailable as error:
+            LEDGER_FAILURES.labels(spec.id).inc()
+            log.error("card_ledger_unavailable", service=spec.id, error=str(error))
 
     async def course(self, ref: str) -> Course:
         """The course behind a card's timeline reference, with what that card's call cited,
