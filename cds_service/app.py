@@ -28,6 +28,7 @@ from cds_service.api.routes import (
     health,
     metrics,
     reference,
+    reports,
     timeline,
 )
 from cds_service.cdshooks.validation_messages import validation_messages
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reference.router)
     app.include_router(timeline.router)
     app.include_router(metrics.router)
+    app.include_router(reports.router)
     if settings.serves_embedded_fhir:
         app.include_router(embedded_fhir.router)
     if settings.bench_endpoints:

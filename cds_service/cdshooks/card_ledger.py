@@ -2,7 +2,8 @@
 
 It lets feedback be tied to the call that showed the card, and lets "shown but no feedback" be
 counted. A row holds the card's uuid, service, hook, ``hookInstance``, finding code, indicator,
-rule id and version, suggestion uuids and time, and a pseudonymous patient key: an HMAC-SHA256
+rule id and version, suggestion uuids (and their fixed labels, so that acceptances can be
+counted by suggestion across calls) and time, and a pseudonymous patient key: an HMAC-SHA256
 of the patient id under ``CDS_LEDGER_KEY`` (no key, no patient key). Never the patient id, a
 name or any resource content.
 
@@ -52,6 +53,7 @@ class IssuedCard:
     rule_id: str
     rule_version: str
     suggestion_uuids: tuple[str, ...]
+    suggestion_labels: tuple[str, ...]  # the suggestions' fixed labels, in the same order
     issued_at: datetime
     patient_key: str | None
 
@@ -88,9 +90,8 @@ def issued_cards(
             indicator=str(card.get("indicator", "")),
             rule_id=finding.rule_id,
             rule_version=finding.rule_version,
-            suggestion_uuids=tuple(
-                str(suggestion["uuid"]) for suggestion in card.get("suggestions", ())
-            ),
+            suggestion_uuids=tuple(str(s["uuid"]) for s in card.get("suggestions", ())),
+            suggestion_labels=tuple(str(s.get("label", "")) for s in card.get("suggestions", ())),
             issued_at=issued_at,
             patient_key=pseudonym,
         )
@@ -112,6 +113,14 @@ class CardLedger:
         self._next_purge = 0.0  # the first write purges
         self._purge_lock = threading.Lock()
 
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def now(self) -> datetime:
+        """The time recorded as a card's issue time (the ledger's clock)."""
+        return datetime.fromtimestamp(self._clock(), UTC)
+
     def record(self, cards: Iterable[IssuedCard]) -> int:
         """Write the rows in one transaction; a card already recorded (the same hookInstance
         sent again) is left as it is. Returns how many rows were new. Raises
@@ -127,6 +136,7 @@ class CardLedger:
                 "rule_id": card.rule_id,
                 "rule_version": card.rule_version,
                 "suggestion_uuids": json.dumps(list(card.suggestion_uuids)),
+                "suggestion_labels": json.dumps(list(card.suggestion_labels)),
                 "issued_at": card.issued_at,
                 "patient_key": card.patient_key,
             }

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import structlog
+from sqlalchemy.exc import SQLAlchemyError
 
 from cds_service.cdshooks.auth import TokenVerifier, VerifiedCaller
 from cds_service.cdshooks.card_ledger import CardLedger, LedgerUnavailable, issued_cards
+from cds_service.cdshooks.feedback_report import FeedbackReport, load_report
 from cds_service.cdshooks.feedback_store import FeedbackStore, StoreResult
 from cds_service.cdshooks.fhir_access import FhirAccess
 from cds_service.cdshooks.metrics import LEDGER_FAILURES
@@ -28,12 +30,16 @@ from cds_service.fhir.extract import extract_facts
 from cds_service.fhir.fixture_store import FixtureStore
 from cds_service.service.feedback import feedback_records
 from cds_service.settings import Settings
-from cds_service.storage import SchemaGate
+from cds_service.storage import SchemaGate, error_name
 from cds_service.terminology import Terminology
 
 log = structlog.get_logger("cds_service")
 
-__all__ = ["CdsService", "Course", "CourseUnavailable", "NotReady"]
+__all__ = ["CdsService", "Course", "CourseUnavailable", "NotReady", "ReportUnavailable"]
+
+
+class ReportUnavailable(Exception):
+    """The feedback report cannot be read: no database (offline), or the database failed."""
 
 
 class NotReady(Exception):
@@ -129,7 +135,7 @@ class CdsService:
             patient_id=str(patient_id or ""),
             cards=result.cards,
             findings=result.findings,
-            issued_at=datetime.now(UTC),
+            issued_at=self.ledger.now(),
             key=self.ledger_key,
         )
         try:
@@ -156,6 +162,17 @@ class CdsService:
             cited=frozenset(opened.cited),
             link_expires=datetime.fromtimestamp(opened.expires_at, UTC),
         )
+
+    def feedback_report(self, since: date | None, until: date | None) -> FeedbackReport:
+        """The feedback report of the cards issued from ``since`` to ``until`` (blocking I/O:
+        call it off the event loop). Raises ``ReportUnavailable``."""
+        if self.ledger is None:
+            raise ReportUnavailable("an offline service keeps no ledger")
+        try:
+            return load_report(self.ledger.engine, since, until)
+        except SQLAlchemyError as error:
+            log.error("feedback_report_unavailable", error=error_name(error))
+            raise ReportUnavailable(error_name(error)) from error
 
     def store_feedback(self, spec: ServiceSpec, request: FeedbackRequest) -> StoreResult:
         """Store a feedback batch (idempotent; blocking I/O: call it off the event loop)."""

@@ -65,7 +65,8 @@ issued_cards_table = Table(
     Column("indicator", String(16), nullable=False),
     Column("rule_id", String(128), nullable=False),
     Column("rule_version", String(32), nullable=False),
-    Column("suggestion_uuids", Text, nullable=False),
+    Column("suggestion_uuids", Text, nullable=False),  # JSON list
+    Column("suggestion_labels", Text, nullable=False),  # JSON list, the same order (fixed texts)
     Column("issued_at", DateTime(timezone=True), nullable=False, index=True),
     Column("patient_key", String(64), nullable=True),
     UniqueConstraint("service_id", "card_uuid"),

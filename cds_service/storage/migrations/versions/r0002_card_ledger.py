@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("rule_id", sa.String(128), nullable=False),
         sa.Column("rule_version", sa.String(32), nullable=False),
         sa.Column("suggestion_uuids", sa.Text, nullable=False),
+        sa.Column("suggestion_labels", sa.Text, nullable=False),
         sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("patient_key", sa.String(64), nullable=True),
         sa.UniqueConstraint("service_id", "card_uuid"),
