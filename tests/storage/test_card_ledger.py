@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from cds_service.cdshooks.card_ledger import CardLedger, IssuedCard, patient_key
+from cds_service.cdshooks.feedback_report import load_report
 from cds_service.cdshooks.feedback_store import FeedbackRecord, FeedbackStore
 from cds_service.storage import make_engine, upgrade_database
 from cds_service.storage.schema import feedback_table, issued_cards_table
@@ -135,3 +136,23 @@ def test_writing_purges_at_most_once_an_hour(engine: Engine) -> None:
     with engine.connect() as connection:
         left = set(connection.scalars(select(issued_cards_table.c.card_uuid)))
     assert left == {"b", "c"}
+
+
+def test_the_report_reads_the_ledger_and_the_linked_feedback(engine: Engine) -> None:
+    ledger = CardLedger(engine, retention_days=400, clock=NOW.timestamp)
+    ledger.record([card(f"c{i}") for i in range(12)])
+    FeedbackStore(engine).store(
+        [accepted(f"c{i}", "s2") for i in range(5)]
+        + [FeedbackRecord(SERVICE, f"c{i}", "overridden", "2026-11-16T10:05:00+00:00",
+                          override_reason={"reason": {"code": "data-outdated"},
+                                           "userComment": "seen"}) for i in range(5, 10)]
+        + [accepted("nowhere", "s1")]
+    )  # fmt: skip
+    report = load_report(engine, NOW.date(), None, now=NOW)  # unmatched: by time received
+    (row,) = report.rows
+    assert (row.shown, row.accepted, row.overridden, row.no_feedback) == (12, 5, 5, 2)
+    assert row.accepted_by_suggestion == {"label of s2": 5}
+    assert row.overridden_by_reason == {"data-outdated": 5}
+    assert row.comments == 5
+    assert report.unmatched == {"unknown-card": 1}
+    assert load_report(engine, NOW.date() + timedelta(days=1), None, now=NOW).rows == ()
