@@ -13,20 +13,20 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from cds_service.api import (
-    routes_bench,
-    routes_cds,
-    routes_embedded_fhir,
-    routes_health,
-    routes_metrics,
-    routes_reference,
-    routes_timeline,
-)
 from cds_service.api.auth import Unauthenticated
 from cds_service.api.catch_all import CatchAll
 from cds_service.api.logs import configure_structlog, get_logger
 from cds_service.api.openapi import install_openapi
 from cds_service.api.outcome import RequestProblem, outcome_response
+from cds_service.api.routes import (
+    bench,
+    cds_services,
+    embedded_fhir,
+    health,
+    metrics,
+    reference,
+    timeline,
+)
 from cds_service.api.state import build_state
 from cds_service.fhir.extract.validate import configure_validation_cache, warm_up_validation
 from cds_service.settings import Settings
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.service = build_state(settings)
     if not app.state.service.ready:
         log.error("terminology_invalid", problems=len(app.state.service.terminology_problems))
-    app.state.timeline = routes_timeline.build_timeline(app.state.service)
+    app.state.timeline = timeline.build_timeline(app.state.service)
     if app.state.timeline is not None and app.state.service.pipeline is not None:
         app.state.service.pipeline = replace(
             app.state.service.pipeline, links=app.state.timeline.links
@@ -70,20 +70,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["Authorization", "Content-Type", "Accept"],
         max_age=600,
     )
-    app.include_router(routes_cds.router)
-    app.include_router(routes_health.router)
-    app.include_router(routes_reference.router)
-    app.include_router(routes_timeline.router)
-    app.include_router(routes_metrics.router)
+    app.include_router(cds_services.router)
+    app.include_router(health.router)
+    app.include_router(reference.router)
+    app.include_router(timeline.router)
+    app.include_router(metrics.router)
     if settings.serves_embedded_fhir:
-        app.include_router(routes_embedded_fhir.router)
+        app.include_router(embedded_fhir.router)
     if settings.bench_endpoints:
-        routes_bench.install_gc_probe()
-        app.include_router(routes_bench.router)
+        bench.install_gc_probe()
+        app.include_router(bench.router)
     _install_error_answers(app)
     install_openapi(app)
     app.add_middleware(CatchAll)  # inside metrics: a 500 it answers is still counted
-    app.add_middleware(routes_metrics.MetricsMiddleware)  # outermost: counts every answer
+    app.add_middleware(metrics.MetricsMiddleware)  # outermost: counts every answer
     return app
 
 

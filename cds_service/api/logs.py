@@ -23,7 +23,7 @@ def configure_structlog(level: str = "INFO") -> None:
     # uvicorn's access log prints request paths and client addresses: replaced by our call log.
     logging.getLogger("uvicorn.access").disabled = True
     # httpx and httpcore log every request URL (FHIR server, patient id in the query) at INFO.
-    for chatty in ("httpx", "httpcore", "httpx2"):
+    for chatty in ("httpx", "httpcore"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     structlog.configure(
         processors=[

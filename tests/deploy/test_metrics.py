@@ -119,7 +119,7 @@ def test_no_patient_data_in_any_label(server: LiveServer) -> None:
 def test_multiprocess_mode_sums_the_workers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cds_service.api.routes_metrics import _registry
+    from cds_service.api.routes.metrics import _registry
 
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     registry = _registry()

@@ -1,7 +1,8 @@
 """Fallback CK reference intervals by sex and age (Mayo Clinic Laboratories, U/L).
 
-Used only when a CK result carries no ``referenceRange.high`` (clinical-reference.md §3.1);
-no interval is established below 6 years, and none is used when sex is not male or female.
+Used only when a CK result carries no ``referenceRange.high``, or an ambiguous one (see
+docs/clinical-logic.md, "Fallback CK reference intervals"); no interval is established below
+6 years, and none is used when sex is not male or female.
 """
 
 from __future__ import annotations

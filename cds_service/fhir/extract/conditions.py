@@ -1,4 +1,4 @@
-"""Conditions: diagnoses with onset and whether they are active (contract.md §3).
+"""Conditions: diagnoses with onset and whether they are active.
 
 Refuted and entered-in-error Conditions are ignored entirely, whatever their clinicalStatus.
 An absent clinicalStatus counts as active unless the Condition has an abatement.

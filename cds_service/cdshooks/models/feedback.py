@@ -21,7 +21,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from cds_service.cdshooks.models_common import Coding, Extension, InboundModel, NonEmptyStr
+from cds_service.cdshooks.models.base import Coding, Extension, InboundModel, NonEmptyStr
 
 __all__ = [
     "AcceptedSuggestion",

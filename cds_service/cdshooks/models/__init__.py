@@ -1,14 +1,14 @@
-"""CDS Hooks 2.0.1 wire models (conformance §1.1-§1.9), re-exported from their modules.
+"""CDS Hooks 2.0.1 wire models (conformance §1.1-§1.9), re-exported from the package's modules.
 
-* ``models_request``: ``CdsRequest``, ``FhirAuthorization``, hook contexts, ``validate_context``
-* ``models_response``: ``CdsResponse``, ``Card`` and its parts, ``DiscoveryResponse``
-* ``models_feedback``: ``FeedbackRequest`` and its parts
-* ``models_common``: base classes, constrained strings, ``Coding``, ``to_wire``
+* ``request``: ``CdsRequest``, ``FhirAuthorization``, hook contexts, ``validate_context``
+* ``response``: ``CdsResponse``, ``Card`` and its parts, ``DiscoveryResponse``
+* ``feedback``: ``FeedbackRequest`` and its parts
+* ``base``: base classes, constrained strings, ``Coding``, ``to_wire``
 
 Send responses with ``to_wire(model)``: it never emits ``null`` or an empty optional member.
 """
 
-from cds_service.cdshooks.models_common import (
+from cds_service.cdshooks.models.base import (
     AbsoluteUrl,
     Coding,
     Extension,
@@ -19,7 +19,7 @@ from cds_service.cdshooks.models_common import (
     WireModel,
     to_wire,
 )
-from cds_service.cdshooks.models_feedback import (
+from cds_service.cdshooks.models.feedback import (
     AcceptedSuggestion,
     FeedbackItem,
     FeedbackOutcome,
@@ -27,7 +27,7 @@ from cds_service.cdshooks.models_feedback import (
     OverrideReason,
     ReceivedCoding,
 )
-from cds_service.cdshooks.models_request import (
+from cds_service.cdshooks.models.request import (
     HOOK_CONTEXTS,
     AnyHookContext,
     CdsRequest,
@@ -40,7 +40,7 @@ from cds_service.cdshooks.models_request import (
     UnsupportedHookError,
     validate_context,
 )
-from cds_service.cdshooks.models_response import (
+from cds_service.cdshooks.models.response import (
     SUMMARY_MAX_LENGTH,
     Action,
     ActionType,

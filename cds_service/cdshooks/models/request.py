@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from cds_service.cdshooks.models_common import (
+from cds_service.cdshooks.models.base import (
     AbsoluteUrl,
     Extension,
     InboundModel,

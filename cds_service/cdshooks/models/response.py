@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
-from cds_service.cdshooks.models_common import (
+from cds_service.cdshooks.models.base import (
     AbsoluteUrl,
     Coding,
     Extension,
