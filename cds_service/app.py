@@ -22,9 +22,11 @@ from cds_service.api.routes import (
     bench,
     cds_services,
     embedded_fhir,
+    fixtures,
     health,
     metrics,
     reference,
+    smart,
     timeline,
 )
 from cds_service.api.state import build_state
@@ -59,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if not app.state.service.ready:
         log.error("terminology_invalid", problems=len(app.state.service.terminology_problems))
     app.state.timeline = timeline.build_timeline(app.state.service)
+    app.state.dev_smart = embedded_fhir.build_dev_smart(app.state.service)
     if app.state.timeline is not None and app.state.service.pipeline is not None:
         app.state.service.pipeline = replace(
             app.state.service.pipeline, links=app.state.timeline.links
@@ -74,9 +77,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(reference.router)
     app.include_router(timeline.router)
+    app.include_router(smart.router)
     app.include_router(metrics.router)
     if settings.serves_embedded_fhir:
         app.include_router(embedded_fhir.router)
+        app.include_router(fixtures.router)
     if settings.bench_endpoints:
         bench.install_gc_probe()
         app.include_router(bench.router)

@@ -11,6 +11,7 @@ from cds_service.cdshooks.auth import SqlReplayCache, TokenVerifier, load_truste
 from cds_service.cdshooks.feedback_store import FeedbackStore, make_engine
 from cds_service.cdshooks.pipeline import Pipeline
 from cds_service.engine.thresholds import Thresholds, thresholds_from_mapping
+from cds_service.fhir.fixture_dates import days_from_anchor
 from cds_service.fhir.fixture_store import FixtureStore
 from cds_service.fhir.jwks_fetch import HttpJwksFetcher
 from cds_service.settings import Settings
@@ -61,7 +62,9 @@ def build_state(settings: Settings) -> ServiceState:
         verifier=build_verifier(settings, store_engine),
     )
     if settings.serves_embedded_fhir:
-        state.fixtures = FixtureStore.from_directory(settings.fixtures_dir)
+        state.fixtures = FixtureStore.from_directory(
+            settings.fixtures_dir, lambda: days_from_anchor(settings.evaluation_day())
+        )
     try:
         state.terminology = load_terminology(settings.mappings_dir)
     except TerminologyError as error:

@@ -8,10 +8,10 @@ only when that server may be called:
   endpoint (or to no server at all) is answered from the fixture store without HTTP;
 * otherwise: servers under one of the trusted clients' ``fhir_servers`` (https in prod).
 
-The page has no access token: the EHR's token lives only as long as one CDS call and is never
-stored, so only FHIR servers that answer without a token (open or network-protected servers)
-can be read here. For a server that needs a token, the card's ``smart`` link, launched by the
-EHR, is the way: a SMART app receives its own token and the same reference as appContext.
+A card's link carries no token: the EHR's token lives only as long as one CDS call and is
+never stored. Opened through the SMART app (``cdshooks.smart_app``), the page reads with the
+clinician's own token, at the FHIR server that issued it; without it (development), only
+FHIR servers that answer without a token can be read.
 """
 
 from __future__ import annotations
@@ -46,11 +46,19 @@ class TimelineSource:
     fixtures: FixtureStore | None = None
     trusted: TrustedClients | None = None
 
-    async def resources(self, ref: TimelineRef) -> list[JsonObject]:
-        """The patient's resources, as the service's prefetch templates describe them."""
-        if self.fixtures is not None and self._is_embedded(ref.fhir_server):
+    async def resources(
+        self, ref: TimelineRef, *, access_token: str | None = None, server: str | None = None
+    ) -> list[JsonObject]:
+        """The patient's resources, as the service's prefetch templates describe them. With
+        the clinician's ``access_token`` (the SMART app), they are read from ``server`` (the
+        token's FHIR server) over HTTP, never from the fixtures directly."""
+        if (
+            access_token is None
+            and self.fixtures is not None
+            and self._is_embedded(ref.fhir_server)
+        ):
             return self._from_fixtures(ref.patient_id)
-        server = ref.fhir_server
+        server = server or ref.fhir_server
         if server is None or not self.may_read(server):
             raise CourseUnavailable("fhir-server-not-allowed")
         limits = FetchLimits(
@@ -60,7 +68,7 @@ class TimelineSource:
         )
 
         def reader() -> FhirReader:
-            return FhirReader(server, access_token=None, limits=limits)
+            return FhirReader(server, access_token=access_token, limits=limits)
 
         try:
             resolved = await resolve_prefetch(

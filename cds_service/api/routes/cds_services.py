@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from time import perf_counter
 from typing import Annotated, Any, TypeVar
 
@@ -184,7 +184,7 @@ def check_selections(context: AnyHookContext) -> None:
 
 
 def evaluation_date(state: ServiceState) -> date:
-    return state.settings.today or datetime.now(UTC).date()
+    return state.settings.evaluation_day()
 
 
 @router.post("/cds-services/{service_id}/feedback", summary="Feedback on cards")

@@ -1,26 +1,44 @@
 """A tiny read-only FHIR endpoint over the fixture patients (development mode only).
 
-It answers ``GET /fhir/{type}/{id}`` and ``GET /fhir/{type}?patient={id}`` (other search
-parameters such as ``_sort`` and ``_count`` are accepted and ignored), so a client can call
-the service with ``fhirServer`` pointing here and no prefetch. ``POST /fhir`` takes a
-transaction Bundle of ``PUT Type/id`` entries into an in-memory overlay of the fixture store
-(what ``myositis-cds fixtures load`` sends; the files are never written).
+Reads and searches:
+
+* ``GET /fhir/{type}/{id}``; ``GET /fhir/{type}?patient={id}`` (``subject`` too; other
+  parameters such as ``_sort`` are accepted and ignored), so a client can call the service
+  with ``fhirServer`` pointing here and no prefetch;
+* ``GET /fhir/Patient`` lists the fixture patients, paged (``_count``, ``_offset``, a
+  ``next`` link), ``_id`` picks some: the reference client's patient picker;
+* ``POST /fhir/{type}/_search`` with form parameters answers as the GET search does;
+* ``GET /fhir/metadata``: a CapabilityStatement of exactly this, with the SMART endpoints.
+
+The fixtures are served moved to the evaluation day (``fhir.fixture_dates``). ``POST /fhir``
+takes a transaction Bundle of ``PUT Type/id`` entries into an in-memory overlay (what
+``myositis-cds fixtures load`` sends; the files are never written).
+
+It is also a SMART server (``fhir.dev_smart_server``): ``.well-known/smart-configuration``,
+``auth/authorize`` (approves at once) and ``auth/token``. A read with one of its tokens sees
+that token's patient only; a read without a token is answered unless
+``CDS_DEV_FHIR_REQUIRE_TOKENS`` is set (then 401, as a production server would).
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Path, Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from cds_service.api.body import read_json_object
 from cds_service.api.outcome import RequestProblem
-from cds_service.api.responses import FhirJsonResponse
+from cds_service.api.responses import FhirJsonResponse, JsonResponse
 from cds_service.api.state import ServiceState
+from cds_service.cdshooks.timeline_link import link_secret
+from cds_service.fhir.dev_smart_server import AuthorizationRefused, DevSmartServer, TokenRefused
 from cds_service.fhir.fixture_store import (
     FixtureStore,
     TransactionRefused,
+    patient_of,
     searchset,
     transaction_resources,
 )
@@ -30,6 +48,33 @@ ResourceId = Annotated[str, Path(description="FHIR resource id")]
 
 router = APIRouter(prefix="/fhir", tags=["embedded FHIR (dev)"])
 
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+MAX_FORM_BYTES = 64 * 1024
+SEARCHABLE = (
+    "Patient",
+    "Condition",
+    "Observation",
+    "MedicationRequest",
+    "MedicationStatement",
+    "MedicationAdministration",
+    "ServiceRequest",
+)
+SMART_OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
+
+
+def build_dev_smart(state: ServiceState) -> DevSmartServer | None:
+    """The embedded endpoint's SMART server, when the endpoint is served and links have a key."""
+    fixtures, settings = state.fixtures, state.settings
+    secret = link_secret(settings) if fixtures is not None else None
+    if fixtures is None or secret is None:
+        return None
+    return DevSmartServer(
+        secret,
+        settings.public_base_url.rstrip("/") + "/fhir",
+        lambda patient_id: fixtures.read("Patient", patient_id) is not None,
+    )
+
 
 def _store(request: Request) -> FixtureStore:
     state: ServiceState = request.app.state.service
@@ -38,9 +83,76 @@ def _store(request: Request) -> FixtureStore:
     return state.fixtures
 
 
+def _smart(request: Request) -> DevSmartServer:
+    server: DevSmartServer | None = getattr(request.app.state, "dev_smart", None)
+    if server is None:
+        raise RequestProblem(404, "not-found", "the embedded SMART server is off")
+    return server
+
+
+def _token_patient(request: Request) -> str | None:
+    """The patient a read is limited to: that of its bearer token; None: any patient."""
+    header = request.headers.get("authorization", "")
+    state: ServiceState = request.app.state.service
+    if not header:
+        if state.settings.dev_fhir_require_tokens:
+            raise _Unauthorized
+        return None
+    scheme, _, token = header.partition(" ")
+    server: DevSmartServer | None = getattr(request.app.state, "dev_smart", None)
+    patient = server.patient_of(token.strip()) if server and scheme.lower() == "bearer" else None
+    if patient is None:
+        raise _Unauthorized
+    return patient
+
+
+class _Unauthorized(RequestProblem):
+    def __init__(self) -> None:
+        super().__init__(401, "login", "a valid access token is required")
+
+
 @router.get("/metadata", summary="CapabilityStatement of the embedded endpoint")
 async def metadata(request: Request) -> Response:
     _store(request)
+    rest: dict[str, Any] = {
+        "mode": "server",
+        "resource": [
+            {
+                "type": resource_type,
+                "interaction": [{"code": "read"}, {"code": "search-type"}],
+                "searchParam": (
+                    [{"name": "_id", "type": "token"}]
+                    if resource_type == "Patient"
+                    else [{"name": "patient", "type": "reference"}]
+                ),
+            }
+            for resource_type in SEARCHABLE
+        ],
+        "interaction": [{"code": "transaction"}],
+    }
+    server: DevSmartServer | None = getattr(request.app.state, "dev_smart", None)
+    if server is not None:
+        rest["security"] = {
+            "service": [
+                {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                            "code": "SMART-on-FHIR",
+                        }
+                    ]
+                }
+            ],
+            "extension": [
+                {
+                    "url": SMART_OAUTH_URIS,
+                    "extension": [
+                        {"url": "authorize", "valueUri": server.authorize_url},
+                        {"url": "token", "valueUri": server.token_url},
+                    ],
+                }
+            ],
+        }
     return FhirJsonResponse(
         {
             "resourceType": "CapabilityStatement",
@@ -49,26 +161,116 @@ async def metadata(request: Request) -> Response:
             "fhirVersion": "4.0.1",
             "format": ["json"],
             "date": "2026-11-22",
+            "software": {"name": "Myositis CDS embedded fixtures (development)"},
+            "rest": [rest],
         }
     )
 
 
+@router.get("/.well-known/smart-configuration", summary="SMART configuration (development)")
+async def smart_configuration(request: Request) -> Response:
+    return JsonResponse(_smart(request).configuration())
+
+
+@router.get("/auth/authorize", summary="SMART authorization: approves at once (development)")
+async def authorize(request: Request) -> Response:
+    try:
+        target = _smart(request).authorize(dict(request.query_params))
+    except AuthorizationRefused as refused:
+        raise RequestProblem(400, "invalid", str(refused)) from None
+    return RedirectResponse(target, status_code=302, headers={"Cache-Control": "no-store"})
+
+
+@router.post("/auth/token", summary="SMART token exchange (development)")
+async def token(request: Request) -> Response:
+    form = await _form(request)
+    headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+    try:
+        answer = _smart(request).token(form)
+    except TokenRefused as refused:
+        body = {"error": refused.error, "error_description": refused.description}
+        return JsonResponse(body, status_code=400, headers=headers)
+    return JsonResponse(answer, headers=headers)
+
+
 @router.get("/{resource_type}/{resource_id}", summary="Read a fixture resource")
 async def read(resource_type: ResourceType, resource_id: ResourceId, request: Request) -> Response:
-    resource = _store(request).read(resource_type, resource_id)
-    if resource is None:
+    store = _store(request)
+    allowed = _token_patient(request)
+    resource = store.read(resource_type, resource_id)
+    if resource is None or (allowed is not None and patient_of(resource) != allowed):
         raise RequestProblem(404, "not-found", f"no {resource_type} with that id")
     return FhirJsonResponse(resource)
 
 
-@router.get("/{resource_type}", summary="Search fixture resources by patient")
+@router.get("/{resource_type}", summary="Search fixture resources by patient; list patients")
 async def search(resource_type: ResourceType, request: Request) -> Response:
+    return _search(request, resource_type, dict(request.query_params))
+
+
+@router.post("/{resource_type}/_search", summary="Search with form parameters (as GET)")
+async def search_by_post(resource_type: ResourceType, request: Request) -> Response:
+    params = {**dict(request.query_params), **await _form(request)}
+    return _search(request, resource_type, params)
+
+
+def _search(request: Request, resource_type: str, params: Mapping[str, str]) -> Response:
     store = _store(request)
-    patient = request.query_params.get("patient") or request.query_params.get("subject")
-    if not patient:
+    allowed = _token_patient(request)
+    base = str(request.base_url).rstrip("/") + f"/fhir/{resource_type}"
+    patient = params.get("patient") or params.get("subject")
+    if patient:
+        patient_id = patient.removeprefix("Patient/")
+        found = [] if allowed not in (None, patient_id) else store.search(resource_type, patient_id)
+        return FhirJsonResponse(searchset(found, f"{base}?{urlencode(params)}"))
+    if resource_type != "Patient":
         raise RequestProblem(400, "not-supported", "search needs a patient parameter")
-    patient_id = patient.removeprefix("Patient/")
-    return FhirJsonResponse(searchset(store.search(resource_type, patient_id), str(request.url)))
+    patients = store.patients()
+    if allowed is not None:
+        patients = [p for p in patients if p.get("id") == allowed]
+    if params.get("_id"):
+        wanted = set(params["_id"].split(","))
+        patients = [p for p in patients if p.get("id") in wanted]
+    count, offset = _paging(params)
+    page = patients[offset : offset + count]
+    more = offset + count < len(patients)
+    query = {k: v for k, v in params.items() if k not in ("_count", "_offset")}
+
+    def link(start: int) -> str:
+        return f"{base}?{urlencode({**query, '_count': count, '_offset': start})}"
+
+    return FhirJsonResponse(
+        searchset(
+            page, link(offset), total=len(patients), next_url=link(offset + count) if more else None
+        )
+    )
+
+
+def _paging(params: Mapping[str, str]) -> tuple[int, int]:
+    try:
+        count = int(params.get("_count", DEFAULT_PAGE))
+        offset = int(params.get("_offset", 0))
+    except ValueError:
+        raise RequestProblem(400, "invalid", "_count and _offset must be integers") from None
+    if count < 1 or offset < 0:
+        raise RequestProblem(400, "invalid", "_count must be positive and _offset not negative")
+    return min(count, MAX_PAGE), offset
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """An ``application/x-www-form-urlencoded`` body as a dict (bounded, last value wins)."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        raise RequestProblem(415, "not-supported", "send application/x-www-form-urlencoded")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            raise RequestProblem(413, "too-costly", "the form is too large")
+    try:
+        return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=False))
+    except UnicodeDecodeError:
+        raise RequestProblem(400, "invalid", "the form is not UTF-8") from None
 
 
 @router.post("", summary="Transaction: PUT resources into the in-memory overlay")
