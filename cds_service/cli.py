@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -100,13 +100,12 @@ def evaluate(
     No HTTP and no FHIR server: a Bundle becomes full prefetch; a request answers from its
     own prefetch, and one lacking required data answers with the 412 problems (exit 3).
     """
-    from cds_service.api.outcome import operation_outcome
-    from cds_service.api.state import load_thresholds
     from cds_service.cdshooks.models import CdsRequest, validate_context
-    from cds_service.cdshooks.pipeline import Pipeline
+    from cds_service.cdshooks.operation_outcome import operation_outcome
     from cds_service.cdshooks.prefetch import PrefetchUnavailable
     from cds_service.cdshooks.registry import SERVICES, HookName
-    from cds_service.terminology import TerminologyError, load_terminology
+    from cds_service.cdshooks.validation_messages import validation_messages
+    from cds_service.service import NotReady, build_service
 
     console = Console(highlight=False)
     settings = Settings(env=Environment.DEV, auth_required=False)
@@ -125,22 +124,15 @@ def evaluate(
         request = CdsRequest.model_validate(body)
         validate_context(request)
     except ValidationError as error:
-        _fail("invalid request: " + "; ".join(_error_lines(error)))
+        _fail("invalid request: " + "; ".join(validation_messages(error.errors(), limit=None)))
     service = next((s for s in SERVICES if s.hook.value == request.hook), None)
     if service is None:
         _fail(f"no service answers the '{request.hook}' hook")
+    cds = build_service(settings, offline=True)
     try:
-        terminology = load_terminology(settings.mappings_dir)
-    except TerminologyError as error:
-        _fail("terminology tables failed to load: " + "; ".join(error.problems[:5]))
-    pipeline = Pipeline(
-        terminology=terminology,
-        thresholds=load_thresholds(settings),
-        base_url=settings.public_base_url.rstrip("/"),
-        fhir_deadline_seconds=settings.fhir_timeout_seconds,
-    )
-    try:
-        result = asyncio.run(pipeline.run(service, request, None, day))
+        result = asyncio.run(cds.call(service, request, today=day))
+    except NotReady as not_ready:
+        _fail("terminology tables failed to load: " + "; ".join(not_ready.problems[:5]))
     except PrefetchUnavailable as missing:
         if json_output:
             typer.echo(_dumps(operation_outcome("not-found", missing.problems)))
@@ -156,8 +148,8 @@ def evaluate(
 
 
 def _as_of_day(document: JsonObject, file: Path, settings: Settings, day: date) -> JsonObject:
-    """A fixture scenario's file moved to the evaluation day (docs: fixtures on the real
-    clock); any other file as it is."""
+    """A fixture scenario's file moved to the evaluation day (the fixtures live on the real
+    clock, ``fhir.fixture_dates``); any other file as it is."""
     from cds_service.fhir.fixture_dates import days_from_anchor, shift_dates
 
     scenarios = (settings.fixtures_dir / "scenarios").resolve()
@@ -188,13 +180,9 @@ def _fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _error_lines(error: ValidationError) -> list[str]:
-    return [f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()]
-
-
 def _evaluation_date(today: str | None, settings: Settings) -> date:
     if today is None:
-        return settings.today or datetime.now(UTC).date()
+        return settings.evaluation_day()
     try:
         return date.fromisoformat(today)
     except ValueError:
@@ -207,25 +195,15 @@ def _dumps(value: object) -> str:
 
 def request_from_bundle(bundle: JsonObject, hook: str) -> JsonObject:
     """A CDS Hooks request whose prefetch holds the whole Bundle (one patient's resources)."""
-    from cds_service.cdshooks.registry import PATIENT_HISTORY
-    from cds_service.fhir.fixture_store import bundle_entries, patient_of
+    from cds_service.cdshooks.patient_prefetch import patient_prefetch
+    from cds_service.fhir.bundles import collection
+    from cds_service.fhir.fixture_store import bundle_entries
 
     resources = bundle_entries(bundle)
     patient = next((r for r in resources if r.get("resourceType") == "Patient"), None)
     if patient is None or not isinstance(patient.get("id"), str):
         _fail("the Bundle holds no Patient with an id")
     patient_id = str(patient["id"])
-    prefetch: JsonObject = {}
-    for template in PATIENT_HISTORY:
-        if template.resource_type == "Patient":
-            prefetch[template.key] = patient
-            continue
-        matches = [
-            r
-            for r in resources
-            if r.get("resourceType") == template.resource_type and patient_of(r) == patient_id
-        ]
-        prefetch[template.key] = _searchset(matches)
     context: JsonObject = {"userId": "Practitioner/cli", "patientId": patient_id}
     if hook in ("order-select", "order-sign"):
         drafts = [
@@ -234,25 +212,15 @@ def request_from_bundle(bundle: JsonObject, hook: str) -> JsonObject:
             if r.get("resourceType") in ("MedicationRequest", "ServiceRequest")
             and r.get("status") == "draft"
         ]
-        context["draftOrders"] = _searchset(drafts, bundle_type="collection")
+        context["draftOrders"] = collection(drafts)
         if hook == "order-select":
             context["selections"] = [f"{r['resourceType']}/{r['id']}" for r in drafts]
     return {
         "hook": hook,
         "hookInstance": str(uuid.uuid4()),
         "context": context,
-        "prefetch": prefetch,
+        "prefetch": patient_prefetch(resources, patient_id),
     }
-
-
-def _searchset(resources: list[JsonObject], bundle_type: str = "searchset") -> JsonObject:
-    bundle: JsonObject = {"resourceType": "Bundle", "type": bundle_type}
-    entries = [{"fullUrl": f"{r['resourceType']}/{r.get('id')}", "resource": r} for r in resources]
-    if bundle_type == "searchset":
-        bundle["total"] = len(resources)
-    if entries:
-        bundle["entry"] = entries
-    return bundle
 
 
 _INDICATOR_STYLE = {"critical": "bold red", "warning": "bold yellow", "info": "bold blue"}

@@ -126,8 +126,15 @@ class Settings(BaseSettings):
         default=False,
         description="the embedded FHIR endpoint answers only reads with a token it issued (dev)",
     )
+    operations_token: SecretStr | None = Field(
+        default=None,
+        description=(
+            "bearer token of the operations endpoints (/metrics and reports); unset: open in "
+            "dev, refused (403) in prod"
+        ),
+    )
 
-    @field_validator("link_secret", "smart_launch_url", "today", mode="before")
+    @field_validator("link_secret", "smart_launch_url", "operations_token", "today", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value  # `CDS_LINK_SECRET=` in a compose or .env file
@@ -151,6 +158,8 @@ class Settings(BaseSettings):
             raise ValueError("CDS_ENV=prod needs an https CDS_PUBLIC_BASE_URL (JWT aud, links)")
         if self.env is Environment.PROD and self.today is not None:
             raise ValueError("CDS_TODAY (a fixed evaluation date) is for development only")
+        if self.operations_token and len(self.operations_token.get_secret_value()) < 16:
+            raise ValueError("CDS_OPERATIONS_TOKEN must hold at least 16 characters")
         if self.link_secret is not None:  # checked here so that errors never echo the secret
             decode_link_secret(self.link_secret.get_secret_value())
         if self.env is Environment.PROD and self.timeline_links and self.link_secret is None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from cds_service.engine.concepts import Agent
-from cds_service.engine.findings import FindingCode, Workup
+from cds_service.engine.findings import Workup
+from cds_service.engine.registry import FINDING_TITLES as REGISTERED_TITLES
 
 AGENT_NAMES: dict[Agent, str] = {
     Agent.PREDNISONE: "Prednisone",
@@ -35,24 +36,8 @@ def agent_name(agent: Agent) -> str:
     return AGENT_NAMES.get(agent, agent.value.capitalize())
 
 
-FINDING_TITLES: dict[FindingCode, str] = {
-    FindingCode.ESCALATE_SECOND_LINE: "Escalate to second-line therapy",
-    FindingCode.ESCALATE_THIRD_LINE: "Escalate to third-line therapy",
-    FindingCode.URGENT_ESCALATION: "Urgent escalation: rapidly progressive ILD",
-    FindingCode.REASSESS_ACTIVITY_VS_DAMAGE: "Reassess activity versus damage",
-    FindingCode.WEAKNESS_LIKELY_DAMAGE: "Weakness likely reflects damage",
-    FindingCode.REASSESS_DIAGNOSIS: "Reassess the diagnosis",
-    FindingCode.SUSPECT_IBM: "Suspect inclusion body myositis",
-    FindingCode.SUSPECT_STEROID_MYOPATHY: "Suspect glucocorticoid myopathy",
-    FindingCode.SUSPECT_HYPOTHYROIDISM: "Suspect hypothyroidism",
-    FindingCode.STATIN_AND_HMGCR: "Statin with anti-HMGCR myopathy",
-    FindingCode.MALIGNANCY_SCREENING: "Re-screen for malignancy",
-    FindingCode.WORKUP_INCOMPLETE: "Work-up incomplete",
-    FindingCode.ORDER_STATIN_WITH_HMGCR: "Statin ordered with anti-HMGCR myopathy",
-    FindingCode.ORDER_ESCALATION_NOT_SUPPORTED: "Escalation not supported by the evidence",
-    FindingCode.ORDER_DUPLICATE_IMMUNOSUPPRESSANT: "Duplicate immunosuppressant",
-    FindingCode.ORDER_LINE_GUIDANCE: "Line-of-therapy guidance",
-}
+# Card titles are declared with each rule (engine/registry.py); re-exported for the renderers.
+FINDING_TITLES = REGISTERED_TITLES
 
 
 # (label, LOINC code or "", text of the order). Codes only where verified (mappings/).

@@ -1,20 +1,17 @@
-"""Precedence of findings (contract.md §2; clinical-reference.md §2.2).
+"""Precedence of findings (docs/clinical-logic.md, section "precedence").
 
-A finding about a mimic or another cause — suspect-ibm, suspect-steroid-myopathy,
-suspect-hypothyroidism, weakness-likely-damage — suppresses the muscle-directed escalate-*
-findings ("check the diagnosis before changing treatment", Lundberg [S3]). urgent-escalation is
-never suppressed; statin-and-hmgcr and malignancy-screening suppress nothing. An escalate-*
-finding whose activity evidence is only extramuscular (``Finding.extramuscular_only``: active
-ILD, ILD progression, skin, extramuscular global activity) is not muscle-directed: these muscle
-mimics explain the weakness, not the lung or skin disease, so it is kept (its reason says the
+The suppressing and suppressible codes are in ``suppression.py``. urgent-escalation is never
+suppressed; statin-and-hmgcr and malignancy-screening suppress nothing. An escalate-* finding
+whose activity evidence is only extramuscular (``Finding.extramuscular_only``: active ILD, ILD
+progression, skin, extramuscular global activity) is not muscle-directed: the muscle mimics
+explain the weakness, not the lung or skin disease, so it is kept (its reason says the
 escalation is for the extramuscular disease).
 
-Project addition (contract.md allows additions): a mimic finding (suspect-ibm,
-suspect-steroid-myopathy, suspect-hypothyroidism) already explains the weakness, so
-reassess-activity-vs-damage ("activity or damage is unclear") is redundant and removed. It
-never removes a finding the contract says is kept.
+Project addition: a mimic finding (suspect-ibm, suspect-steroid-myopathy,
+suspect-hypothyroidism) already explains the weakness, so reassess-activity-vs-damage
+("activity or damage is unclear") is redundant and removed.
 
-The order hooks reuse ``suppressing_codes`` (order-escalation-not-supported).
+Findings are returned sorted by the display rank their rule declares (``engine/registry.py``).
 """
 
 from __future__ import annotations
@@ -22,52 +19,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cds_service.engine.findings import Finding, FindingCode
-
-SUPPRESSING: frozenset[FindingCode] = frozenset(
-    {
-        FindingCode.SUSPECT_IBM,
-        FindingCode.SUSPECT_STEROID_MYOPATHY,
-        FindingCode.SUSPECT_HYPOTHYROIDISM,
-        FindingCode.WEAKNESS_LIKELY_DAMAGE,
-    }
-)
-SUPPRESSIBLE: frozenset[FindingCode] = frozenset(
-    {FindingCode.ESCALATE_SECOND_LINE, FindingCode.ESCALATE_THIRD_LINE}
+from cds_service.engine.registry import DISPLAY_RANK
+from cds_service.engine.suppression import (
+    EXPLAINED_BY_MIMIC,
+    MIMICS,
+    SUPPRESSIBLE,
+    SUPPRESSING,
+    suppressing_codes,
 )
 
-MIMICS: frozenset[FindingCode] = frozenset(
-    {
-        FindingCode.SUSPECT_IBM,
-        FindingCode.SUSPECT_STEROID_MYOPATHY,
-        FindingCode.SUSPECT_HYPOTHYROIDISM,
-    }
-)
-EXPLAINED_BY_MIMIC: frozenset[FindingCode] = frozenset({FindingCode.REASSESS_ACTIVITY_VS_DAMAGE})
-
-# The order findings are returned in: most urgent first, stable across calls.
-DISPLAY_ORDER: tuple[FindingCode, ...] = (
-    FindingCode.URGENT_ESCALATION,
-    FindingCode.STATIN_AND_HMGCR,
-    FindingCode.SUSPECT_IBM,
-    FindingCode.SUSPECT_STEROID_MYOPATHY,
-    FindingCode.SUSPECT_HYPOTHYROIDISM,
-    FindingCode.ESCALATE_THIRD_LINE,
-    FindingCode.ESCALATE_SECOND_LINE,
-    FindingCode.MALIGNANCY_SCREENING,
-    FindingCode.REASSESS_DIAGNOSIS,
-    FindingCode.WEAKNESS_LIKELY_DAMAGE,
-    FindingCode.REASSESS_ACTIVITY_VS_DAMAGE,
-    FindingCode.WORKUP_INCOMPLETE,
-)
-
-
-def suppressing_codes(findings: Iterable[Finding]) -> frozenset[FindingCode]:
-    """The codes present that suppress escalate-* (empty when escalation may be shown)."""
-    return frozenset(f.code for f in findings if f.code in SUPPRESSING)
+__all__ = ["SUPPRESSING", "apply_precedence", "suppressing_codes"]
 
 
 def apply_precedence(findings: Iterable[Finding]) -> tuple[Finding, ...]:
-    """Drop escalate-* when a suppressing finding holds; sort into ``DISPLAY_ORDER``."""
+    """Drop escalate-* when a suppressing finding holds; sort by display rank."""
     found = list(findings)
     present = {f.code for f in found}
     removed: set[FindingCode] = set()
@@ -76,8 +41,7 @@ def apply_precedence(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     if present & MIMICS:
         removed |= EXPLAINED_BY_MIMIC
     kept = [f for f in found if f.code not in removed or _extramuscular_escalation(f)]
-    rank = {code: index for index, code in enumerate(DISPLAY_ORDER)}
-    return tuple(sorted(kept, key=lambda f: rank.get(f.code, len(rank))))
+    return tuple(sorted(kept, key=lambda f: DISPLAY_RANK[f.code]))
 
 
 def _extramuscular_escalation(finding: Finding) -> bool:

@@ -15,9 +15,9 @@ from cds_service.engine.concepts import (
     Analyte,
     Measure,
 )
+from cds_service.engine.date_arithmetic import months_before, weeks_before
 from cds_service.engine.facts import LabResult, MeasureResult, PatientFacts
 from cds_service.engine.thresholds import Thresholds
-from cds_service.engine.timeline import months_before, weeks_before
 
 MRI_MEASURES: frozenset[Measure] = frozenset(
     {Measure.MRI_MUSCLE_EDEMA, Measure.MRI_FATTY_REPLACEMENT}

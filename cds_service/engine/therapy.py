@@ -18,15 +18,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from cds_service.engine.concepts import Agent, DrugClass
-from cds_service.engine.facts import MedicationExposure, PatientFacts
-from cds_service.engine.thresholds import Thresholds
-from cds_service.engine.timeline import (
+from cds_service.engine.date_arithmetic import (
     Period,
     intersect_periods,
     longest,
     merge_periods,
     weeks_between,
 )
+from cds_service.engine.facts import MedicationExposure, PatientFacts
+from cds_service.engine.thresholds import Thresholds
 
 FIRST_LINE_GLUCOCORTICOIDS: frozenset[Agent] = frozenset(
     {Agent.PREDNISONE, Agent.PREDNISOLONE, Agent.METHYLPREDNISOLONE}

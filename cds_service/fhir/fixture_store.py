@@ -132,32 +132,6 @@ def patient_of(resource: JsonObject) -> str | None:
     return None
 
 
-def searchset(
-    resources: list[JsonObject],
-    self_url: str,
-    *,
-    total: int | None = None,
-    next_url: str | None = None,
-) -> JsonObject:
-    links = [{"relation": "self", "url": self_url}]
-    if next_url is not None:
-        links.append({"relation": "next", "url": next_url})
-    return {
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "total": len(resources) if total is None else total,
-        "link": links,
-        "entry": [
-            {
-                "fullUrl": f"{r.get('resourceType')}/{r.get('id')}",
-                "resource": r,
-                "search": {"mode": "match"},
-            }
-            for r in resources
-        ],
-    }
-
-
 def as_transaction(bundle: JsonObject) -> JsonObject:
     """A fixture Bundle as a FHIR transaction: one ``PUT Type/id`` per resource, so that
     loading it twice leaves the server as loading it once."""

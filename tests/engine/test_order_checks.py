@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from cds_service.engine import evaluate_orders
 from cds_service.engine.concepts import Agent, Antibody, Diagnosis, Measure
-from cds_service.engine.draft_orders import DraftOrder
 from cds_service.engine.facts import PatientFacts
 from cds_service.engine.findings import FindingCode
-from cds_service.engine.order_checks import evaluate_orders
+from cds_service.engine.order_checks.draft_order import DraftOrder
 from cds_service.engine.therapy import LINE_OF_AGENT
 from cds_service.engine.thresholds import Thresholds
 from tests.engine.builders import (

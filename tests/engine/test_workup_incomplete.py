@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 
 from cds_service.engine.concepts import Antibody, FattyReplacement, Measure
+from cds_service.engine.date_arithmetic import months_before
 from cds_service.engine.findings import FindingCode, Workup
-from cds_service.engine.timeline import months_before
 from tests.engine.builders import (
     TODAY,
     ago,

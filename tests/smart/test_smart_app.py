@@ -123,7 +123,7 @@ def test_an_expired_session_is_refused(
     server: LiveServer, link: SmartLink, browser: Browser
 ) -> None:
     assert server.app is not None
-    sessions = server.app.state.timeline.smart.sessions
+    sessions = server.app.state.service.smart.sessions
     first = browser.go(ehr_launch_url(server, link), limit=1)
     callback = httpx.get(first.headers["location"]).headers["location"]
     real_clock = sessions._clock

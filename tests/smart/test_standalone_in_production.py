@@ -8,8 +8,8 @@ Authlib's protocol messages are real.
 from __future__ import annotations
 
 import json
-from datetime import date
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit

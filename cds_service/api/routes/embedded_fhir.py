@@ -26,20 +26,19 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from starlette.responses import RedirectResponse, Response
 
 from cds_service.api.body import read_json_object
+from cds_service.api.deps import Service
 from cds_service.api.outcome import RequestProblem
 from cds_service.api.responses import FhirJsonResponse, JsonResponse
-from cds_service.api.state import ServiceState
-from cds_service.cdshooks.timeline_link import link_secret
+from cds_service.fhir.bundles import searchset
 from cds_service.fhir.dev_smart_server import AuthorizationRefused, DevSmartServer, TokenRefused
 from cds_service.fhir.fixture_store import (
     FixtureStore,
     TransactionRefused,
     patient_of,
-    searchset,
     transaction_resources,
 )
 
@@ -63,47 +62,40 @@ SEARCHABLE = (
 SMART_OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
 
 
-def build_dev_smart(state: ServiceState) -> DevSmartServer | None:
-    """The embedded endpoint's SMART server, when the endpoint is served and links have a key."""
-    fixtures, settings = state.fixtures, state.settings
-    secret = link_secret(settings) if fixtures is not None else None
-    if fixtures is None or secret is None:
-        return None
-    return DevSmartServer(
-        secret,
-        settings.public_base_url.rstrip("/") + "/fhir",
-        lambda patient_id: fixtures.read("Patient", patient_id) is not None,
-    )
-
-
-def _store(request: Request) -> FixtureStore:
-    state: ServiceState = request.app.state.service
-    if state.fixtures is None:
+async def _store(service: Service) -> FixtureStore:
+    if service.fixtures is None:
         raise RequestProblem(404, "not-found", "the embedded FHIR endpoint is off")
-    return state.fixtures
+    return service.fixtures
 
 
-def _smart(request: Request) -> DevSmartServer:
-    server: DevSmartServer | None = getattr(request.app.state, "dev_smart", None)
-    if server is None:
+Store = Annotated[FixtureStore, Depends(_store)]
+
+
+async def _smart(service: Service) -> DevSmartServer:
+    if service.dev_smart is None:
         raise RequestProblem(404, "not-found", "the embedded SMART server is off")
-    return server
+    return service.dev_smart
 
 
-def _token_patient(request: Request) -> str | None:
+SmartServer = Annotated[DevSmartServer, Depends(_smart)]
+
+
+async def _token_patient(request: Request, service: Service) -> str | None:
     """The patient a read is limited to: that of its bearer token; None: any patient."""
     header = request.headers.get("authorization", "")
-    state: ServiceState = request.app.state.service
     if not header:
-        if state.settings.dev_fhir_require_tokens:
+        if service.settings.dev_fhir_require_tokens:
             raise _Unauthorized
         return None
     scheme, _, token = header.partition(" ")
-    server: DevSmartServer | None = getattr(request.app.state, "dev_smart", None)
+    server = service.dev_smart
     patient = server.patient_of(token.strip()) if server and scheme.lower() == "bearer" else None
     if patient is None:
         raise _Unauthorized
     return patient
+
+
+TokenPatient = Annotated[str | None, Depends(_token_patient)]
 
 
 class _Unauthorized(RequestProblem):
@@ -112,8 +104,7 @@ class _Unauthorized(RequestProblem):
 
 
 @router.get("/metadata", summary="CapabilityStatement of the embedded endpoint")
-async def metadata(request: Request) -> Response:
-    _store(request)
+async def metadata(_fixtures: Store, service: Service) -> Response:
     rest: dict[str, Any] = {
         "mode": "server",
         "resource": [
@@ -130,7 +121,7 @@ async def metadata(request: Request) -> Response:
         ],
         "interaction": [{"code": "transaction"}],
     }
-    server: DevSmartServer | None = getattr(request.app.state, "dev_smart", None)
+    server = service.dev_smart
     if server is not None:
         rest["security"] = {
             "service": [
@@ -168,25 +159,25 @@ async def metadata(request: Request) -> Response:
 
 
 @router.get("/.well-known/smart-configuration", summary="SMART configuration (development)")
-async def smart_configuration(request: Request) -> Response:
-    return JsonResponse(_smart(request).configuration())
+async def smart_configuration(server: SmartServer) -> Response:
+    return JsonResponse(server.configuration())
 
 
 @router.get("/auth/authorize", summary="SMART authorization: approves at once (development)")
-async def authorize(request: Request) -> Response:
+async def authorize(request: Request, server: SmartServer) -> Response:
     try:
-        target = _smart(request).authorize(dict(request.query_params))
+        target = server.authorize(dict(request.query_params))
     except AuthorizationRefused as refused:
         raise RequestProblem(400, "invalid", str(refused)) from None
     return RedirectResponse(target, status_code=302, headers={"Cache-Control": "no-store"})
 
 
 @router.post("/auth/token", summary="SMART token exchange (development)")
-async def token(request: Request) -> Response:
+async def token(request: Request, server: SmartServer) -> Response:
     form = await _form(request)
     headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
     try:
-        answer = _smart(request).token(form)
+        answer = server.token(form)
     except TokenRefused as refused:
         body = {"error": refused.error, "error_description": refused.description}
         return JsonResponse(body, status_code=400, headers=headers)
@@ -194,9 +185,9 @@ async def token(request: Request) -> Response:
 
 
 @router.get("/{resource_type}/{resource_id}", summary="Read a fixture resource")
-async def read(resource_type: ResourceType, resource_id: ResourceId, request: Request) -> Response:
-    store = _store(request)
-    allowed = _token_patient(request)
+async def read(
+    resource_type: ResourceType, resource_id: ResourceId, store: Store, allowed: TokenPatient
+) -> Response:
     resource = store.read(resource_type, resource_id)
     if resource is None or (allowed is not None and patient_of(resource) != allowed):
         raise RequestProblem(404, "not-found", f"no {resource_type} with that id")
@@ -204,25 +195,33 @@ async def read(resource_type: ResourceType, resource_id: ResourceId, request: Re
 
 
 @router.get("/{resource_type}", summary="Search fixture resources by patient; list patients")
-async def search(resource_type: ResourceType, request: Request) -> Response:
-    return _search(request, resource_type, dict(request.query_params))
+async def search(
+    resource_type: ResourceType, request: Request, store: Store, allowed: TokenPatient
+) -> Response:
+    return _search(request, store, allowed, resource_type, dict(request.query_params))
 
 
 @router.post("/{resource_type}/_search", summary="Search with form parameters (as GET)")
-async def search_by_post(resource_type: ResourceType, request: Request) -> Response:
+async def search_by_post(
+    resource_type: ResourceType, request: Request, store: Store, allowed: TokenPatient
+) -> Response:
     params = {**dict(request.query_params), **await _form(request)}
-    return _search(request, resource_type, params)
+    return _search(request, store, allowed, resource_type, params)
 
 
-def _search(request: Request, resource_type: str, params: Mapping[str, str]) -> Response:
-    store = _store(request)
-    allowed = _token_patient(request)
+def _search(
+    request: Request,
+    store: FixtureStore,
+    allowed: str | None,
+    resource_type: str,
+    params: Mapping[str, str],
+) -> Response:
     base = str(request.base_url).rstrip("/") + f"/fhir/{resource_type}"
     patient = params.get("patient") or params.get("subject")
     if patient:
         patient_id = patient.removeprefix("Patient/")
         found = [] if allowed not in (None, patient_id) else store.search(resource_type, patient_id)
-        return FhirJsonResponse(searchset(found, f"{base}?{urlencode(params)}"))
+        return FhirJsonResponse(searchset(found, self_url=f"{base}?{urlencode(params)}"))
     if resource_type != "Patient":
         raise RequestProblem(400, "not-supported", "search needs a patient parameter")
     patients = store.patients()
@@ -241,7 +240,10 @@ def _search(request: Request, resource_type: str, params: Mapping[str, str]) -> 
 
     return FhirJsonResponse(
         searchset(
-            page, link(offset), total=len(patients), next_url=link(offset + count) if more else None
+            page,
+            self_url=link(offset),
+            total=len(patients),
+            next_url=link(offset + count) if more else None,
         )
     )
 
@@ -274,11 +276,9 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 @router.post("", summary="Transaction: PUT resources into the in-memory overlay")
-async def transaction(request: Request) -> Response:
-    store = _store(request)
-    state: ServiceState = request.app.state.service
+async def transaction(request: Request, service: Service, store: Store) -> Response:
     bundle = await read_json_object(
-        request, state.settings.max_body_bytes, state.settings.max_json_depth
+        request, service.settings.max_body_bytes, service.settings.max_json_depth
     )
     try:
         resources = transaction_resources(bundle)

@@ -10,41 +10,40 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path
 from starlette.responses import Response
 
+from cds_service.api.deps import Service
 from cds_service.api.outcome import RequestProblem
 from cds_service.api.responses import JsonResponse
-from cds_service.api.state import ServiceState
 from cds_service.fhir.fixture_dates import days_from_anchor
 from cds_service.fhir.fixture_requests import ready_request, scenario_names
+from cds_service.settings import Settings
 
 router = APIRouter(prefix="/fixtures", tags=["fixtures (dev)"])
 
 ScenarioName = Annotated[str, Path(description="scenario folder name, e.g. statin-and-hmgcr")]
 
 
-def _state(request: Request) -> ServiceState:
-    state: ServiceState = request.app.state.service
-    if state.fixtures is None:
+def _settings(service: Service) -> Settings:
+    if service.fixtures is None:
         raise RequestProblem(404, "not-found", "the fixture scenarios are off")
-    return state
+    return service.settings
 
 
 @router.get("", summary="The fixture scenarios that have a ready-made request")
-async def scenarios(request: Request) -> Response:
-    state = _state(request)
-    base = state.settings.public_base_url.rstrip("/")
-    names = scenario_names(state.settings.fixtures_dir)
+async def scenarios(service: Service) -> Response:
+    settings = _settings(service)
+    base = settings.public_base_url.rstrip("/")
+    names = scenario_names(settings.fixtures_dir)
     return JsonResponse(
         {"scenarios": [{"name": n, "request": f"{base}/fixtures/{n}/request"} for n in names]}
     )
 
 
 @router.get("/{name}/request", summary="A scenario's CDS Hooks request as of today")
-async def scenario_request(name: ScenarioName, request: Request) -> Response:
-    state = _state(request)
-    settings = state.settings
+async def scenario_request(name: ScenarioName, service: Service) -> Response:
+    settings = _settings(service)
     document = ready_request(
         settings.fixtures_dir,
         name,

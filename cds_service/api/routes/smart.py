@@ -14,8 +14,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from cds_service.api.deps import Service
 from cds_service.api.logs import get_logger
-from cds_service.api.routes.timeline import SECURITY_HEADERS, TimelineService, draw_timeline
+from cds_service.api.routes.timeline import SECURITY_HEADERS, course_response
 from cds_service.cards.timeline_page import message_page
 from cds_service.cdshooks.metrics import TIMELINE_VIEWS
 from cds_service.cdshooks.smart_app import SESSION_SECONDS, SmartApp, SmartRefused
@@ -56,9 +57,8 @@ REFUSALS: dict[str, tuple[str, str]] = {
 UNAVAILABLE = ("Sign-in unavailable", "The EHR's authorization server cannot be used now.")
 
 
-def _app(request: Request) -> SmartApp:
-    service: TimelineService | None = getattr(request.app.state, "timeline", None)
-    if service is None or service.smart is None:
+def _app(service: Service) -> SmartApp:
+    if service.smart is None:
         raise SmartRefused("smart-app-off", 404)
     return service.smart
 
@@ -92,12 +92,12 @@ def _to_authorization(session_id: str, url: str) -> Response:
 
 @router.get("/launch", summary="SMART EHR launch (the cards' smart link)")
 async def launch(
-    request: Request,
+    service: Service,
     iss: Annotated[str, Query(description="the EHR's FHIR base URL")] = "",
     launch: Annotated[str, Query(description="the EHR's opaque launch context")] = "",
 ) -> Response:
     try:
-        session_id, url = await _app(request).begin_ehr_launch(iss, launch)
+        session_id, url = await _app(service).begin_ehr_launch(iss, launch)
     except SmartRefused as refused:
         return _refusal(refused)
     return _to_authorization(session_id, url)
@@ -105,10 +105,10 @@ async def launch(
 
 @router.get("/standalone/{ref}", summary="SMART standalone launch for a card's link")
 async def standalone(
-    ref: Annotated[str, Path(description="the card's opaque reference")], request: Request
+    ref: Annotated[str, Path(description="the card's opaque reference")], service: Service
 ) -> Response:
     try:
-        session_id, url = await _app(request).begin_standalone(ref)
+        session_id, url = await _app(service).begin_standalone(ref)
     except SmartRefused as refused:
         return _refusal(refused)
     return _to_authorization(session_id, url)
@@ -117,18 +117,19 @@ async def standalone(
 @router.get("/callback", summary="SMART redirect URI: token exchange, then the timeline")
 async def callback(
     request: Request,
+    service: Service,
     code: Annotated[str, Query(description="authorization code")] = "",
     state: Annotated[str, Query(description="the state sent with the request")] = "",
     error: Annotated[str, Query(description="an authorization error")] = "",
 ) -> Response:
     try:
-        done = await _app(request).finish(
+        done = await _app(service).finish(
             request.cookies.get(COOKIE), state=state, code=code, error=error
         )
     except SmartRefused as refused:
         return _refusal(refused)
-    response = await draw_timeline(
-        request, done.opened, access_token=done.access_token, server=done.fhir_server
+    response = await course_response(
+        service.course_of(done.opened, access_token=done.access_token, server=done.fhir_server)
     )
     response.delete_cookie(COOKIE, path="/smart", secure=True, httponly=True, samesite="lax")
     return response

@@ -23,10 +23,17 @@ from __future__ import annotations
 from cds_service.engine.activity import ActivityState
 from cds_service.engine.assessment import Assessment
 from cds_service.engine.findings import Finding, FindingCode, Severity, Workup
+from cds_service.engine.rule import FindingSpec
 
 RULE_ID = "activity-vs-damage"
 RULE_VERSION = "1.0.0"
-SECTION = "clinical-reference.md §2.1"
+SECTION = "reassess-activity-vs-damage"
+FINDINGS = (
+    FindingSpec(FindingCode.WEAKNESS_LIKELY_DAMAGE, "Weakness likely reflects damage", rank=100),
+    FindingSpec(
+        FindingCode.REASSESS_ACTIVITY_VS_DAMAGE, "Reassess activity versus damage", rank=110
+    ),
+)
 
 
 def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
@@ -50,7 +57,7 @@ def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
                 rule_version=RULE_VERSION,
                 reason="Weakness with damage signs and no activity: rehabilitation, no escalation.",
                 evidence=evidence,
-                reference_section=SECTION,
+                reference_section=FindingCode.WEAKNESS_LIKELY_DAMAGE.value,
             ),
         )
     if state is ActivityState.UNCLEAR and activity.latest_enzymes and activity.mri is not None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from cds_service.engine.activity import ActivityState
 from cds_service.engine.assessment import Assessment
 from cds_service.engine.findings import Finding, FindingCode, Severity
+from cds_service.engine.rule import FindingSpec
 from cds_service.engine.rules.escalation import (
     dedupe,
     escalation_evidence,
@@ -27,7 +28,10 @@ from cds_service.engine.rules.escalation import (
 
 RULE_ID = "escalate-third-line"
 RULE_VERSION = "1.1.0"
-SECTION = "clinical-reference.md §2.3, §2.4, §3.2"
+SECTION = "escalate-third-line"
+FINDINGS = (
+    FindingSpec(FindingCode.ESCALATE_THIRD_LINE, "Escalate to third-line therapy", rank=60),
+)
 
 
 def evaluate(assessment: Assessment) -> tuple[Finding, ...]:

@@ -15,10 +15,12 @@ from cds_service.engine.assessment import Assessment
 from cds_service.engine.concepts import CANCER_ASSOCIATED_ANTIBODIES, Diagnosis
 from cds_service.engine.evidence import antibody_evidence
 from cds_service.engine.findings import Finding, FindingCode, Severity, Workup
+from cds_service.engine.rule import FindingSpec
 
 RULE_ID = "malignancy-screening"
 RULE_VERSION = "1.1.0"
-SECTION = "clinical-reference.md §2.2, §2.4"
+SECTION = "malignancy-screening"
+FINDINGS = (FindingSpec(FindingCode.MALIGNANCY_SCREENING, "Re-screen for malignancy", rank=80),)
 
 ADULT_DERMATOMYOSITIS: frozenset[Diagnosis] = frozenset(
     {Diagnosis.DERMATOMYOSITIS, Diagnosis.DERMATOMYOSITIS_NEOPLASTIC}

@@ -30,10 +30,12 @@ from cds_service.engine.evidence import (
 )
 from cds_service.engine.findings import Evidence, Finding, FindingCode, Severity, Workup
 from cds_service.engine.readings import BIOPSY_MEASURES, latest_mri
+from cds_service.engine.rule import FindingSpec
 
 RULE_ID = "reassess-diagnosis"
 RULE_VERSION = "1.1.0"
-SECTION = "clinical-reference.md §2.2, §3.6"
+SECTION = "reassess-diagnosis"
+FINDINGS = (FindingSpec(FindingCode.REASSESS_DIAGNOSIS, "Reassess the diagnosis", rank=90),)
 
 PANEL = MYOSITIS_SPECIFIC_ANTIBODIES | MYOSITIS_ASSOCIATED_ANTIBODIES
 

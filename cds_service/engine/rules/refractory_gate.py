@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from cds_service.engine.activity import ActivityAssessment
+from cds_service.engine.date_arithmetic import weeks_between
 from cds_service.engine.evidence import derived_evidence, medication_evidence, number_text
 from cds_service.engine.findings import Evidence
 from cds_service.engine.response_tis import TisResult
 from cds_service.engine.therapy import TherapyHistory
 from cds_service.engine.thresholds import Thresholds
-from cds_service.engine.timeline import weeks_between
 
 RULE_ID = "refractory-gate"
 RULE_VERSION = "1.0.0"

@@ -11,22 +11,21 @@ Reference: clinical-reference.md §2.2 (drug or toxic myopathy) and §2.4 (anti-
 
 from __future__ import annotations
 
-from datetime import date
-
-from cds_service.engine.assessment import latest_antibodies
+from cds_service.engine.assessment import Assessment, latest_antibodies
 from cds_service.engine.concepts import Antibody, AntibodyStatus, DrugClass
 from cds_service.engine.evidence import antibody_evidence, medication_evidence
-from cds_service.engine.facts import PatientFacts
 from cds_service.engine.findings import Finding, FindingCode, Severity
+from cds_service.engine.rule import FindingSpec
 from cds_service.engine.therapy import is_given_on
-from cds_service.engine.thresholds import Thresholds
 
 RULE_ID = "statin-and-hmgcr"
 RULE_VERSION = "1.1.0"
-SECTION = "clinical-reference.md §2.4"
+SECTION = "statin-and-hmgcr"
+FINDINGS = (FindingSpec(FindingCode.STATIN_AND_HMGCR, "Statin with anti-HMGCR myopathy", rank=20),)
 
 
-def evaluate(facts: PatientFacts, thresholds: Thresholds, today: date) -> tuple[Finding, ...]:
+def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
+    facts, thresholds, today = assessment.facts, assessment.thresholds, assessment.today
     hmgcr = [
         a
         for a in latest_antibodies(facts, thresholds, today)

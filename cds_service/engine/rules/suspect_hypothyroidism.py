@@ -20,10 +20,12 @@ from cds_service.engine.evidence import diagnosis_evidence, lab_evidence
 from cds_service.engine.facts import LabResult
 from cds_service.engine.findings import Evidence, Finding, FindingCode, Severity
 from cds_service.engine.readings import current_labs, labs_until
+from cds_service.engine.rule import FindingSpec
 
 RULE_ID = "suspect-hypothyroidism"
 RULE_VERSION = "1.1.0"
-SECTION = "clinical-reference.md §2.2"
+SECTION = "suspect-hypothyroidism"
+FINDINGS = (FindingSpec(FindingCode.SUSPECT_HYPOTHYROIDISM, "Suspect hypothyroidism", rank=50),)
 
 
 def _high(result: LabResult) -> bool:

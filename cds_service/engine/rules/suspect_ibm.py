@@ -27,10 +27,12 @@ from cds_service.engine.evidence import (
 )
 from cds_service.engine.findings import Evidence, Finding, FindingCode, Severity, Workup
 from cds_service.engine.readings import BIOPSY_MEASURES, flag_is_set, labs_until
+from cds_service.engine.rule import FindingSpec
 
 RULE_ID = "suspect-ibm"
 RULE_VERSION = "1.1.0"
-SECTION = "clinical-reference.md §2.2"
+SECTION = "suspect-ibm"
+FINDINGS = (FindingSpec(FindingCode.SUSPECT_IBM, "Suspect inclusion body myositis", rank=30),)
 
 
 def evaluate(assessment: Assessment) -> tuple[Finding, ...]:

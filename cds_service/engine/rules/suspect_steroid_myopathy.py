@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from cds_service.engine.assessment import Assessment
 from cds_service.engine.concepts import STRENGTH_SCALE_MAXIMUM, Analyte, DrugClass, Measure
+from cds_service.engine.date_arithmetic import Period, intersect_periods, longest
 from cds_service.engine.evidence import (
     derived_evidence,
     lab_evidence,
@@ -33,12 +34,15 @@ from cds_service.engine.evidence import (
 from cds_service.engine.facts import MedicationExposure
 from cds_service.engine.findings import Evidence, Finding, FindingCode, Severity
 from cds_service.engine.readings import current_labs, lab_cutoff, measures_until
+from cds_service.engine.rule import FindingSpec
 from cds_service.engine.therapy import agent_periods, is_given_on
-from cds_service.engine.timeline import Period, intersect_periods, longest
 
 RULE_ID = "suspect-steroid-myopathy"
 RULE_VERSION = "1.1.0"
-SECTION = "clinical-reference.md §2.2"
+SECTION = "suspect-steroid-myopathy"
+FINDINGS = (
+    FindingSpec(FindingCode.SUSPECT_STEROID_MYOPATHY, "Suspect glucocorticoid myopathy", rank=40),
+)
 
 
 def evaluate(assessment: Assessment) -> tuple[Finding, ...]:

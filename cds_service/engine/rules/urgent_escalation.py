@@ -29,12 +29,18 @@ from cds_service.engine.evidence import (
 from cds_service.engine.facts import LabResult, MeasureResult
 from cds_service.engine.findings import Evidence, Finding, FindingCode, Severity
 from cds_service.engine.readings import current_measures, lab_cutoff
+from cds_service.engine.rule import FindingSpec
 from cds_service.engine.rules.escalation import dedupe, options_from
 from cds_service.engine.subtype import URGENT_ILD_AGENTS, URGENT_ILD_DEFAULT
 
 RULE_ID = "urgent-escalation"
 RULE_VERSION = "1.0.0"
-SECTION = "clinical-reference.md §2.0, §2.4"
+SECTION = "urgent-escalation"
+FINDINGS = (
+    FindingSpec(
+        FindingCode.URGENT_ESCALATION, "Urgent escalation: rapidly progressive ILD", rank=10
+    ),
+)
 
 
 def evaluate(assessment: Assessment) -> tuple[Finding, ...]:

@@ -40,12 +40,14 @@ from cds_service.engine.readings import (
     measures_until,
     mri_cutoff,
 )
+from cds_service.engine.rule import FindingSpec
 from cds_service.engine.rules import malignancy_screening, suspect_ibm
 from cds_service.engine.rules.suspect_hypothyroidism import stale_high_tsh
 
 RULE_ID = "workup-incomplete"
 RULE_VERSION = "1.1.0"
-SECTION = "clinical-reference.md §2.0, §3.2"
+SECTION = "workup-incomplete"
+FINDINGS = (FindingSpec(FindingCode.WORKUP_INCOMPLETE, "Work-up incomplete", rank=120),)
 
 PANEL = MYOSITIS_SPECIFIC_ANTIBODIES | MYOSITIS_ASSOCIATED_ANTIBODIES
 STRENGTH_MEASURES: tuple[Measure, ...] = (*STRENGTH_SCALE_MAXIMUM, Measure.FI2)

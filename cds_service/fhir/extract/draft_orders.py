@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from cds_service.engine.draft_orders import DraftOrder
+from cds_service.engine.order_checks.draft_order import DraftOrder
 from cds_service.fhir.extract import raw
 from cds_service.fhir.extract.context import Extraction
 from cds_service.fhir.extract.medications import medication_agent, medication_concept

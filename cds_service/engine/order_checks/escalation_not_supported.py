@@ -14,15 +14,22 @@ contract.md §2 (precedence).
 
 from __future__ import annotations
 
-from cds_service.engine.draft_orders import DraftOrder
-from cds_service.engine.evidence_orders import draft_order_evidence
 from cds_service.engine.findings import Finding, FindingCode, Severity, Workup
-from cds_service.engine.order_context import OrderContext
-from cds_service.engine.precedence import SUPPRESSING
+from cds_service.engine.order_checks.evidence import draft_order_evidence
+from cds_service.engine.order_checks.subject import DraftAssessment
+from cds_service.engine.rule import FindingSpec
+from cds_service.engine.suppression import SUPPRESSING
 
 RULE_ID = "order-escalation-not-supported"
 RULE_VERSION = "1.1.0"
-SECTION = "clinical-reference.md §2.2"
+SECTION = "order-escalation-not-supported"
+FINDINGS = (
+    FindingSpec(
+        FindingCode.ORDER_ESCALATION_NOT_SUPPORTED,
+        "Escalation not supported by the evidence",
+        rank=220,
+    ),
+)
 ESCALATION_LINES = frozenset({2, 3})
 
 _WORKUP: dict[FindingCode, tuple[Workup, ...]] = {
@@ -39,29 +46,32 @@ _EXPLANATION: dict[FindingCode, str] = {
 }
 
 
-def evaluate(order: DraftOrder, context: OrderContext) -> Finding | None:
+def evaluate(subject: DraftAssessment) -> tuple[Finding, ...]:
+    order, context = subject.order, subject.context
     if order.line not in ESCALATION_LINES:
-        return None
+        return ()
     reasons = [f for f in context.patient_findings if f.code in SUPPRESSING]
     if not reasons:
-        return None
+        return ()
     if any(
         f.extramuscular_only and any(o.agent is order.agent for o in f.options)
         for f in context.patient_findings
     ):
-        return None
+        return ()
     workup: list[Workup] = []
     for finding in reasons:
         workup.extend(w for w in _WORKUP[finding.code] if w not in workup)
     because = "; ".join(_EXPLANATION[f.code] for f in reasons)
-    return Finding(
-        code=FindingCode.ORDER_ESCALATION_NOT_SUPPORTED,
-        severity=Severity.WARNING,
-        rule_id=RULE_ID,
-        rule_version=RULE_VERSION,
-        reason=f"Escalation is not supported: {because}."[:160],
-        evidence=(draft_order_evidence(order), *(e for f in reasons for e in f.evidence)),
-        reference_section=SECTION,
-        workup=tuple(workup),
-        order_reference=order.reference,
+    return (
+        Finding(
+            code=FindingCode.ORDER_ESCALATION_NOT_SUPPORTED,
+            severity=Severity.WARNING,
+            rule_id=RULE_ID,
+            rule_version=RULE_VERSION,
+            reason=f"Escalation is not supported: {because}."[:160],
+            evidence=(draft_order_evidence(order), *(e for f in reasons for e in f.evidence)),
+            reference_section=SECTION,
+            workup=tuple(workup),
+            order_reference=order.reference,
+        ),
     )

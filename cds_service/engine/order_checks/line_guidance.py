@@ -14,20 +14,22 @@ Reference: clinical-reference.md §2.3 (lines), §2.4 (subtype modifiers).
 from __future__ import annotations
 
 from cds_service.engine.concepts import Agent
-from cds_service.engine.draft_orders import DraftOrder
-from cds_service.engine.evidence_orders import draft_order_evidence
 from cds_service.engine.findings import Finding, FindingCode, Severity
-from cds_service.engine.order_context import OrderContext
+from cds_service.engine.order_checks.evidence import draft_order_evidence
+from cds_service.engine.order_checks.subject import DraftAssessment
+from cds_service.engine.rule import FindingSpec
 from cds_service.engine.subtype import preferred_agents
 
 RULE_ID = "order-line-guidance"
 RULE_VERSION = "1.1.0"
-SECTION = "clinical-reference.md §2.3, §2.4"
+SECTION = "order-line-guidance"
+FINDINGS = (FindingSpec(FindingCode.ORDER_LINE_GUIDANCE, "Line-of-therapy guidance", rank=240),)
 
 
-def evaluate(order: DraftOrder, context: OrderContext) -> Finding | None:
+def evaluate(subject: DraftAssessment) -> tuple[Finding, ...]:
+    order, context = subject.order, subject.context
     if order.agent is None or order.line not in (2, 3):
-        return None
+        return ()
     assessment = context.assessment
     subtype = assessment.subtype
     urgent = any(f.code is FindingCode.URGENT_ESCALATION for f in context.patient_findings)
@@ -47,18 +49,20 @@ def evaluate(order: DraftOrder, context: OrderContext) -> Finding | None:
     elif ivig_in_dm:
         reason = "IVIG in dermatomyositis: ProDERM showed benefit; FDA-approved for adult DM."
     else:
-        return None
-    return Finding(
-        code=FindingCode.ORDER_LINE_GUIDANCE,
-        severity=Severity.INFO,
-        rule_id=RULE_ID,
-        rule_version=RULE_VERSION,
-        reason=reason,
-        evidence=(
-            draft_order_evidence(order),
-            *subtype.evidence,
-            *assessment.diagnosis_evidence,
+        return ()
+    return (
+        Finding(
+            code=FindingCode.ORDER_LINE_GUIDANCE,
+            severity=Severity.INFO,
+            rule_id=RULE_ID,
+            rule_version=RULE_VERSION,
+            reason=reason,
+            evidence=(
+                draft_order_evidence(order),
+                *subtype.evidence,
+                *assessment.diagnosis_evidence,
+            ),
+            reference_section=SECTION,
+            order_reference=order.reference,
         ),
-        reference_section=SECTION,
-        order_reference=order.reference,
     )

@@ -17,16 +17,22 @@ Reference: clinical-reference.md §2.3 (drug classes used by the order checks).
 from __future__ import annotations
 
 from cds_service.engine.concepts import Agent, DrugClass
-from cds_service.engine.draft_orders import DraftOrder
 from cds_service.engine.evidence import medication_evidence
-from cds_service.engine.evidence_orders import draft_order_evidence
 from cds_service.engine.findings import Evidence, Finding, FindingCode, Severity
-from cds_service.engine.order_context import OrderContext
+from cds_service.engine.order_checks.draft_order import DraftOrder
+from cds_service.engine.order_checks.evidence import draft_order_evidence
+from cds_service.engine.order_checks.subject import DraftAssessment
+from cds_service.engine.rule import FindingSpec
 from cds_service.engine.therapy import FIRST_LINE_IMMUNOSUPPRESSANTS, LATER_LINE_ANTIMETABOLITES
 
 RULE_ID = "order-duplicate-immunosuppressant"
 RULE_VERSION = "1.1.0"
-SECTION = "clinical-reference.md §2.3"
+SECTION = "order-duplicate-immunosuppressant"
+FINDINGS = (
+    FindingSpec(
+        FindingCode.ORDER_DUPLICATE_IMMUNOSUPPRESSANT, "Duplicate immunosuppressant", rank=230
+    ),
+)
 
 NOT_CHECKED = frozenset({DrugClass.GLUCOCORTICOID, DrugClass.STATIN, DrugClass.ANTIMALARIAL})
 ALLOWED_COMBINATIONS = frozenset({frozenset({Agent.METHOTREXATE, Agent.AZATHIOPRINE})})
@@ -38,9 +44,10 @@ def _duplicates(order: DraftOrder, other: Agent | None) -> bool:
     return frozenset({order.agent, other}) not in ALLOWED_COMBINATIONS or order.agent is other
 
 
-def evaluate(order: DraftOrder, context: OrderContext) -> Finding | None:
+def evaluate(subject: DraftAssessment) -> tuple[Finding, ...]:
+    order, context = subject.order, subject.context
     if order.drug_class is None or order.drug_class in NOT_CHECKED:
-        return None
+        return ()
     evidence: list[Evidence] = []
     switching = (
         order.agent in LATER_LINE_ANTIMETABOLITES
@@ -64,15 +71,17 @@ def evaluate(order: DraftOrder, context: OrderContext) -> Finding | None:
         ):
             evidence.append(draft_order_evidence(other))
     if not evidence:
-        return None
-    return Finding(
-        code=FindingCode.ORDER_DUPLICATE_IMMUNOSUPPRESSANT,
-        severity=Severity.WARNING,
-        rule_id=RULE_ID,
-        rule_version=RULE_VERSION,
-        reason=f"Same class ({order.drug_class.value}) as an agent already given or ordered.",
-        evidence=(draft_order_evidence(order), *evidence),
-        reference_section=SECTION,
-        stop_references=(order.reference,),
-        order_reference=order.reference,
+        return ()
+    return (
+        Finding(
+            code=FindingCode.ORDER_DUPLICATE_IMMUNOSUPPRESSANT,
+            severity=Severity.WARNING,
+            rule_id=RULE_ID,
+            rule_version=RULE_VERSION,
+            reason=f"Same class ({order.drug_class.value}) as an agent already given or ordered.",
+            evidence=(draft_order_evidence(order), *evidence),
+            reference_section=SECTION,
+            stop_references=(order.reference,),
+            order_reference=order.reference,
+        ),
     )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cds_service.engine.draft_orders import DraftOrder
 from cds_service.engine.findings import Evidence
+from cds_service.engine.order_checks.draft_order import DraftOrder
 
 
 def draft_order_evidence(order: DraftOrder) -> Evidence:

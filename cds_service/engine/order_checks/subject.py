@@ -1,12 +1,12 @@
-"""What every order check reads (see order_checks.py)."""
+"""What every order check reads: one draft order in its ordering session."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from cds_service.engine.assessment import Assessment
-from cds_service.engine.draft_orders import DraftOrder
 from cds_service.engine.findings import Finding
+from cds_service.engine.order_checks.draft_order import DraftOrder
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,3 +17,11 @@ class OrderContext:
     assessment: Assessment
     patient_findings: tuple[Finding, ...]
     drafts: tuple[DraftOrder, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DraftAssessment:
+    """The subject of an order check: one draft order and its session's context."""
+
+    order: DraftOrder
+    context: OrderContext
