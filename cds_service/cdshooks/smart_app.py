@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from cds_service.cdshooks.auth import TrustedClients
 from cds_service.cdshooks.timeline_link import TimelineLinks, TimelineRef
+from cds_service.fhir.dev_smart_server import launch_value
 from cds_service.fhir.smart_client import (
     SmartEndpoints,
     SmartProtocolError,
@@ -131,7 +132,7 @@ class SmartApp:
     def client_id_for(self, iss: str) -> str | None:
         """The app's client id at the EHR whose FHIR server is ``iss``; None: not trusted."""
         server = iss.rstrip("/")
-        if self._settings.serves_embedded_fhir and server == self._embedded:
+        if self._is_embedded(server):
             return DEV_CLIENT_ID
         for client in self._trusted or ():
             if client.smart_client_id and any(
@@ -153,7 +154,13 @@ class SmartApp:
         if opened is None:
             raise SmartRefused("invalid-link", 404)
         iss = opened.fhir_server or self._embedded
-        return await self._begin(iss, launch=None, ref=ref, scope=STANDALONE_SCOPE)
+        # The embedded development server has no patient picker: like the SMART launcher's
+        # pre-selected patient, the standalone request names the link's patient itself.
+        launch = launch_value(opened.patient_id) if self._is_embedded(iss) else None
+        return await self._begin(iss, launch=launch, ref=ref, scope=STANDALONE_SCOPE)
+
+    def _is_embedded(self, iss: str) -> bool:
+        return self._settings.serves_embedded_fhir and iss.rstrip("/") == self._embedded
 
     async def _begin(
         self, iss: str, *, launch: str | None, ref: str | None, scope: str

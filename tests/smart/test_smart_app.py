@@ -6,6 +6,7 @@ page; and each refusal, which shows no patient data.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
@@ -140,7 +141,7 @@ def test_a_callback_without_a_session_is_refused(server: LiveServer) -> None:
     refused(page, 400, "Sign-in expired")
 
 
-def test_with_tokens_required_the_absolute_link_starts_the_authorization(
+def test_with_tokens_required_the_absolute_link_goes_through_the_authorization(
     server: LiveServer, browser: Browser
 ) -> None:
     body = httpx.get(f"{server.base_url}/fixtures/statin-and-hmgcr/request").json()
@@ -148,9 +149,39 @@ def test_with_tokens_required_the_absolute_link_starts_the_authorization(
         f"{server.base_url}/cds-services/myositis-refractory-patient-view", json=body
     ).json()["cards"][0]
     absolute = next(link["url"] for link in card["links"] if link["type"] == "absolute")
-    first = browser.go(absolute, limit=2)  # the link, then the standalone launch
-    assert first.status_code == 302
-    authorize = first.headers["location"]
-    assert urlsplit(authorize).path == "/fhir/auth/authorize"
-    assert "launch" not in parse_qs(urlsplit(authorize).query)  # standalone: no launch
-    assert "launch/patient" in parse_qs(urlsplit(authorize).query)["scope"][0]
+    page = browser.go(absolute)
+    assert page.status_code == 200, page.text
+    assert 'data-series="ck"' in page.text
+    paths = [urlsplit(url).path for url in browser.visited]
+    assert paths[1:] == [
+        paths[1],  # /smart/standalone/{ref}
+        "/fhir/auth/authorize",
+        "/smart/callback",
+    ]
+    assert paths[1].startswith("/smart/standalone/")
+    authorize = parse_qs(urlsplit(browser.visited[2]).query)
+    assert "launch/patient" in authorize["scope"][0].split()
+
+
+def test_an_expired_link_offers_a_fresh_launch_that_works(
+    server: LiveServer, browser: Browser
+) -> None:
+    assert server.app is not None
+    links = server.app.state.service.links
+    body = httpx.get(f"{server.base_url}/fixtures/statin-and-hmgcr/request").json()
+    card = httpx.post(
+        f"{server.base_url}/cds-services/myositis-refractory-patient-view", json=body
+    ).json()["cards"][0]
+    absolute = next(link["url"] for link in card["links"] if link["type"] == "absolute")
+    real_clock = links._clock
+    links._clock = lambda: real_clock() + 7200  # two hours later, for the whole launch
+    try:
+        expired = browser.go(absolute)
+        assert expired.status_code == 410
+        action = re.search(r'<a id="action" href="([^"]+)"', expired.text)
+        assert action is not None
+        page = browser.go(f"{server.base_url}{action.group(1)}")
+    finally:
+        links._clock = real_clock
+    assert page.status_code == 200, page.text
+    assert 'data-series="ck"' in page.text
