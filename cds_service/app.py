@@ -33,7 +33,12 @@ from cds_service.api.routes import (
     timeline,
 )
 from cds_service.cdshooks.validation_messages import validation_messages
-from cds_service.fhir.extract.validate import configure_validation_cache, warm_up_validation
+from cds_service.fhir.extract.validate import (
+    configure_fast_validation,
+    configure_validation_cache,
+    warm_up_validation,
+)
+from cds_service.fhir.pool import close_shared_client
 from cds_service.service import build_service
 from cds_service.settings import Settings
 
@@ -42,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_structlog(settings.log_level)
     configure_validation_cache(settings.validation_cache_size)
+    configure_fast_validation(settings.fast_validation)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.gc_tuning:
             tune_gc_after_start_up()
         yield
+        await close_shared_client()
 
     app = FastAPI(
         title="Myositis CDS",

@@ -58,11 +58,15 @@ def _installed(module: str) -> bool:
 
 @mappings_app.command("check")
 def mappings_check() -> None:
-    """Check the terminology tables; exit 1 listing every problem."""
-    from cds_service.terminology import check_mappings
+    """Check the terminology tables, and that every create action a card can offer is coded
+    from a verified row of orders.csv; exit 1 listing every problem."""
+    from cds_service.cards.create_actions import check_create_actions
+    from cds_service.terminology import check_mappings, load_terminology
 
     settings = Settings(env=Environment.DEV, auth_required=False)
     problems = check_mappings(settings.mappings_dir)
+    if not problems:
+        problems = check_create_actions(load_terminology(settings.mappings_dir))
     for problem in problems:
         typer.echo(problem, err=True)
     if problems:

@@ -84,6 +84,10 @@ class Settings(BaseSettings):
         ge=0,
         description="fhir.resources validation outcomes remembered by content (0: off)",
     )
+    fast_validation: bool = Field(
+        default=True,
+        description="validate common resource shapes with the compiled fast path first",
+    )
     bench_endpoints: bool = Field(
         default=False, description="mount /bench/* for the benchmark harness (never in prod)"
     )

@@ -21,6 +21,7 @@ from cds_service.cdshooks.auth import TrustedClients, VerifiedCaller, fhir_serve
 from cds_service.cdshooks.models import CdsRequest
 from cds_service.cdshooks.prefetch import ReaderFactory
 from cds_service.fhir.client import FetchLimits, FhirReader
+from cds_service.fhir.pool import shared_client
 from cds_service.settings import Environment, Settings
 
 
@@ -65,7 +66,9 @@ class FhirAccess:
         limits = fetch_limits(self.settings)
 
         def factory() -> FhirReader:
-            return FhirReader(server, access_token=access_token, limits=limits)
+            return FhirReader(
+                server, access_token=access_token, limits=limits, client=shared_client()
+            )
 
         return factory
 

@@ -34,6 +34,7 @@ from cds_service.engine.findings import Finding
 from cds_service.engine.thresholds import Thresholds
 from cds_service.fhir.extract import extract_facts
 from cds_service.fhir.extract.draft_orders import read_draft_orders
+from cds_service.fhir.relevance import relevance_filter
 from cds_service.terminology import Terminology
 
 JsonObject = dict[str, Any]
@@ -71,6 +72,7 @@ class Pipeline:
             context,
             reader_factory,
             self.fhir_deadline_seconds,
+            keep=relevance_filter(self.terminology).keep,
         )
         if len(resolved.resources) > OFFLOAD_ABOVE_RESOURCES:
             # A large chart is CPU work of tens of ms: off the event loop, so that other calls'
