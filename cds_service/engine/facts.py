@@ -82,8 +82,10 @@ class DiagnosisFact:
 class MedicationExposure:
     """A period on one agent, from a MedicationRequest, -Statement or -Administration.
 
-    ``end`` is None while the agent is still given. ``daily_dose_mg`` is, for glucocorticoids,
-    the prednisone-equivalent dose in mg/day, where the record states a dose.
+    ``end`` is None while the agent is still given. ``daily_dose_mg`` is set for
+    glucocorticoids only: the prednisone-equivalent dose in mg/day, where the record states a
+    dose and timing (the engine's GC thresholds use it). ``dose_as_ordered`` is the dose as the
+    record states it ("20 mg once weekly"): the only dose shown for other agents.
     """
 
     agent: Agent
@@ -93,6 +95,7 @@ class MedicationExposure:
     start: date | None = None
     end: date | None = None
     daily_dose_mg: float | None = None
+    dose_as_ordered: str = ""
     line: int | None = None
     resource_type: str = "MedicationRequest"
 
