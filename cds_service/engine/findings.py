@@ -81,9 +81,12 @@ class TherapyOption:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One finding. ``extramuscular_only`` marks an escalate-* finding whose activity evidence
-    is only extramuscular (lung, skin, extramuscular global activity): it is not
-    muscle-directed, so a muscle mimic does not suppress it (precedence, contract.md §2)."""
+    """One finding. ``stop_references`` are records a suggestion may stop or remove: the draft
+    order itself, or — when ``stops_existing_orders`` — the existing orders that the draft
+    replaces (a new agent of the same class replacing an old one). ``extramuscular_only``
+    marks an escalate-* finding whose activity evidence is only extramuscular (lung, skin,
+    extramuscular global activity): it is not muscle-directed, so a muscle mimic does not
+    suppress it (docs/clinical-logic.md, "precedence")."""
 
     code: FindingCode
     severity: Severity
@@ -96,5 +99,6 @@ class Finding:
     options: tuple[TherapyOption, ...] = ()
     workup: tuple[Workup, ...] = ()
     stop_references: tuple[str, ...] = ()
+    stops_existing_orders: bool = False
     order_reference: str = ""
     extramuscular_only: bool = False
