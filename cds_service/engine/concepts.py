@@ -92,6 +92,8 @@ class Diagnosis(StrEnum):
     DRUG_INDUCED_MYOPATHY = "drug-induced-myopathy"
     STEROID_MYOPATHY = "steroid-myopathy"
     STATIN_MYOPATHY = "statin-myopathy"
+    # A dysphagia Condition (ICD-10-CM R13.1x): IVIG for dysphagia in IBM (order-line-guidance).
+    DYSPHAGIA = "dysphagia"
 
 
 IIM_DIAGNOSES: frozenset[Diagnosis] = frozenset(

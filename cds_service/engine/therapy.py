@@ -203,6 +203,7 @@ class TherapyHistory:
     later_line_trials_in_progress: tuple[AgentCourse, ...]
     second_line_weeks_needed: int
     current_line_start: date | None = None
+    mtx_aza: AgentCourse | None = None
 
     @property
     def first_line_weeks(self) -> float:
@@ -320,6 +321,7 @@ def build_therapy_history(
         later_line_trials_in_progress=in_progress,
         second_line_weeks_needed=weeks_needed,
         current_line_start=max(line_starts, default=None),
+        mtx_aza=combination,
     )
 
 

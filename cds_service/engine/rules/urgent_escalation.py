@@ -34,7 +34,12 @@ from cds_service.engine.rules.escalation import dedupe, options_from
 from cds_service.engine.subtype import URGENT_ILD_AGENTS, URGENT_ILD_DEFAULT
 
 RULE_ID = "urgent-escalation"
-RULE_VERSION = "1.0.0"
+RULE_VERSION = "1.1.0"
+REASON = "Rapidly progressive ILD: urgent combination immunosuppression is needed."
+RESCUE_REASON = (
+    "Rapidly progressive ILD, no agent left to offer: consider plasma exchange, "
+    "haemoperfusion, ECMO, lung transplant."
+)
 SECTION = "urgent-escalation"
 FINDINGS = (
     FindingSpec(
@@ -52,7 +57,10 @@ def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
         return ()
     subtype = assessment.subtype
     agents = URGENT_ILD_AGENTS.get(subtype.subtype, URGENT_ILD_DEFAULT)
+    # Rule 18 (docs: "Which agent a card recommends"): the first agent of the subtype row the
+    # exclusions leave; none left -> the rescue options in text, with no order.
     options = options_from(agents, assessment, f"rapidly progressive ILD; {subtype.rationale}")
+    reason = REASON if options else RESCUE_REASON
     evidence = dedupe(
         (
             *triggers,
@@ -67,7 +75,7 @@ def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
             severity=Severity.CRITICAL,
             rule_id=RULE_ID,
             rule_version=RULE_VERSION,
-            reason="Rapidly progressive ILD: urgent combination immunosuppression is needed.",
+            reason=reason,
             evidence=evidence,
             reference_section=SECTION,
             options=options,
