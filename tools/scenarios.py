@@ -798,6 +798,8 @@ def _order_scenarios() -> list[Scenario]:
 
 
 def all_scenarios() -> list[Scenario]:
+    from tools.scenarios_therapy import therapy_scenarios  # imports this module
+
     return [
         _statin_hmgcr(),
         _quiet(),
@@ -816,4 +818,5 @@ def all_scenarios() -> list[Scenario]:
         _urgent_with_mimic(),
         _no_iim(),
         *_order_scenarios(),
+        *therapy_scenarios(),
     ]
