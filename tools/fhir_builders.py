@@ -213,9 +213,9 @@ def medication_request(
             {"doseQuantity": {"value": dose_mg_per_day, "unit": "mg", "system": UCUM, "code": "mg"}}
         ]
     if dose_every is not None:
-        amount, unit, period, period_unit = dose_every
+        amount, unit, every, period_unit = dose_every
         dosage["timing"]["repeat"].update(
-            {"frequency": 1, "period": period, "periodUnit": period_unit}
+            {"frequency": 1, "period": every, "periodUnit": period_unit}
         )
         dosage["doseAndRate"] = [{"doseQuantity": {"value": amount, "unit": unit}}]
     resource["dosageInstruction"] = [dosage]

@@ -37,7 +37,7 @@ class LabResult:
 
     ``reference_high`` comes from the result's own ``referenceRange`` when given
     (``range_from_result`` true) or, for CK, from the fallback table by sex and age
-    (clinical-reference.md §3.1).
+    (docs/clinical-logic.md, conventions).
     """
 
     analyte: Analyte
@@ -68,7 +68,7 @@ class AntibodyResult:
 
 @dataclass(frozen=True, slots=True)
 class DiagnosisFact:
-    """A Condition that counts: not refuted or entered in error (contract.md §3)."""
+    """A Condition that counts: not refuted or entered in error."""
 
     diagnosis: Diagnosis
     active: bool

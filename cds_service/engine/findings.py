@@ -1,7 +1,8 @@
 """What the engine says: findings, each resting on cited evidence.
 
-A finding is rendered by the cards layer into exactly one card (contract.md §2); the engine
-decides *what* holds and *why*, the cards layer decides the words and the wire format.
+A finding is rendered by the cards layer into exactly one card (its code, title and rank are
+declared by its rule in engine/registry.py); the engine decides *what* holds and *why*, the
+cards layer decides the words and the wire format.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from cds_service.engine.concepts import Agent
 
 
 class FindingCode(StrEnum):
-    """The finding codes of contract.md §2 (public interface: never rename)."""
+    """The public finding codes (each a section of docs/clinical-logic.md; never rename)."""
 
     ESCALATE_SECOND_LINE = "escalate-second-line"
     ESCALATE_THIRD_LINE = "escalate-third-line"

@@ -1,4 +1,4 @@
-"""Clinical thresholds: documented, configurable defaults (clinical-reference.md §3.2).
+"""Clinical thresholds: documented, configurable defaults (docs/clinical-logic.md, "thresholds").
 
 Every number a rule compares against lives here, with the section that motivates it. The
 service reads overrides from a TOML file (``CDS_THRESHOLDS_FILE``); ``docs/clinical-logic.md``

@@ -1,4 +1,4 @@
-"""escalate-second-line (clinical-reference.md §2.3, §2.4): options and the recommended agent."""
+"""escalate-second-line (docs/clinical-logic.md): options and the recommended agent."""
 
 from __future__ import annotations
 

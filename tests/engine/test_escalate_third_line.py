@@ -1,4 +1,4 @@
-"""escalate-third-line (clinical-reference.md §2.3, §2.4, §3.2 T_refractory_2nd)."""
+"""escalate-third-line (docs/clinical-logic.md, "escalate-third-line")."""
 
 from __future__ import annotations
 

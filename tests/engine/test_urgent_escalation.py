@@ -1,4 +1,4 @@
-"""urgent-escalation (clinical-reference.md §2.0 exception, §2.4 anti-MDA5): never gated."""
+"""urgent-escalation (docs/clinical-logic.md, "urgent-escalation"): never gated."""
 
 from __future__ import annotations
 

@@ -8,10 +8,11 @@ When: ILD progresses rapidly — the latest current ``ild-progression`` reading 
       coded as myositis).
 Then: a critical finding, whatever the time on first line and whichever drugs were used:
       urgent combination therapy. Options are ILD-directed agents the patient is not on and
-      has not had, subtype-ordered (anti-MDA5: calcineurin inhibitor, IV cyclophosphamide,
-      tofacitinib; anti-synthetase: CNI, MMF, rituximab, CYC), the first recommended. Never
-      gated, never suppressed.
-Reference: clinical-reference.md §2.0 (exception) and §2.4 (anti-MDA5 DM, anti-synthetase ILD).
+      has not had for its trial window (nor of the same line and class as one given now),
+      subtype-ordered (anti-MDA5: calcineurin inhibitor, IV cyclophosphamide, tofacitinib;
+      anti-synthetase: CNI, MMF, rituximab, CYC), the first recommended; none left: the rescue
+      options in the reason, no order. Never gated, never suppressed.
+Reference: docs/clinical-logic.md, "urgent-escalation" and "Which agent a card recommends".
 """
 
 from __future__ import annotations
