@@ -58,11 +58,15 @@ def _installed(module: str) -> bool:
 
 @mappings_app.command("check")
 def mappings_check() -> None:
-    """Check the terminology tables; exit 1 listing every problem."""
-    from cds_service.terminology import check_mappings
+    """Check the terminology tables, and that every create action a card can offer is coded
+    from a verified row of orders.csv; exit 1 listing every problem."""
+    from cds_service.cards.create_actions import check_create_actions
+    from cds_service.terminology import check_mappings, load_terminology
 
     settings = Settings(env=Environment.DEV, auth_required=False)
     problems = check_mappings(settings.mappings_dir)
+    if not problems:
+        problems = check_create_actions(load_terminology(settings.mappings_dir))
     for problem in problems:
         typer.echo(problem, err=True)
     if problems:
@@ -100,13 +104,12 @@ def evaluate(
     No HTTP and no FHIR server: a Bundle becomes full prefetch; a request answers from its
     own prefetch, and one lacking required data answers with the 412 problems (exit 3).
     """
-    from cds_service.api.outcome import operation_outcome
-    from cds_service.api.state import load_thresholds
     from cds_service.cdshooks.models import CdsRequest, validate_context
-    from cds_service.cdshooks.pipeline import Pipeline
+    from cds_service.cdshooks.operation_outcome import operation_outcome
     from cds_service.cdshooks.prefetch import PrefetchUnavailable
     from cds_service.cdshooks.registry import SERVICES, HookName
-    from cds_service.terminology import TerminologyError, load_terminology
+    from cds_service.cdshooks.validation_messages import validation_messages
+    from cds_service.service import NotReady, build_service
 
     console = Console(highlight=False)
     settings = Settings(env=Environment.DEV, auth_required=False)
@@ -124,23 +127,16 @@ def evaluate(
         request = CdsRequest.model_validate(body)
         validate_context(request)
     except ValidationError as error:
-        _fail("invalid request: " + "; ".join(_error_lines(error)))
+        _fail("invalid request: " + "; ".join(validation_messages(error.errors(), limit=None)))
     service = next((s for s in SERVICES if s.hook.value == request.hook), None)
     if service is None:
         _fail(f"no service answers the '{request.hook}' hook")
-    try:
-        terminology = load_terminology(settings.mappings_dir)
-    except TerminologyError as error:
-        _fail("terminology tables failed to load: " + "; ".join(error.problems[:5]))
-    pipeline = Pipeline(
-        terminology=terminology,
-        thresholds=load_thresholds(settings),
-        base_url=settings.public_base_url.rstrip("/"),
-        fhir_deadline_seconds=settings.fhir_timeout_seconds,
-    )
+    cds = build_service(settings, offline=True)
     day = _evaluation_date(today, settings)
     try:
-        result = asyncio.run(pipeline.run(service, request, None, day))
+        result = asyncio.run(cds.call(service, request, today=day))
+    except NotReady as not_ready:
+        _fail("terminology tables failed to load: " + "; ".join(not_ready.problems[:5]))
     except PrefetchUnavailable as missing:
         if json_output:
             typer.echo(_dumps(operation_outcome("not-found", missing.problems)))
@@ -176,10 +172,6 @@ def _fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _error_lines(error: ValidationError) -> list[str]:
-    return [f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()]
-
-
 def _evaluation_date(today: str | None, settings: Settings) -> date:
     if today is None:
         return settings.today or datetime.now(UTC).date()
@@ -195,25 +187,15 @@ def _dumps(value: object) -> str:
 
 def request_from_bundle(bundle: JsonObject, hook: str) -> JsonObject:
     """A CDS Hooks request whose prefetch holds the whole Bundle (one patient's resources)."""
-    from cds_service.cdshooks.registry import PATIENT_HISTORY
-    from cds_service.fhir.fixture_store import bundle_entries, patient_of
+    from cds_service.cdshooks.patient_prefetch import patient_prefetch
+    from cds_service.fhir.bundles import collection
+    from cds_service.fhir.fixture_store import bundle_entries
 
     resources = bundle_entries(bundle)
     patient = next((r for r in resources if r.get("resourceType") == "Patient"), None)
     if patient is None or not isinstance(patient.get("id"), str):
         _fail("the Bundle holds no Patient with an id")
     patient_id = str(patient["id"])
-    prefetch: JsonObject = {}
-    for template in PATIENT_HISTORY:
-        if template.resource_type == "Patient":
-            prefetch[template.key] = patient
-            continue
-        matches = [
-            r
-            for r in resources
-            if r.get("resourceType") == template.resource_type and patient_of(r) == patient_id
-        ]
-        prefetch[template.key] = _searchset(matches)
     context: JsonObject = {"userId": "Practitioner/cli", "patientId": patient_id}
     if hook in ("order-select", "order-sign"):
         drafts = [
@@ -222,25 +204,15 @@ def request_from_bundle(bundle: JsonObject, hook: str) -> JsonObject:
             if r.get("resourceType") in ("MedicationRequest", "ServiceRequest")
             and r.get("status") == "draft"
         ]
-        context["draftOrders"] = _searchset(drafts, bundle_type="collection")
+        context["draftOrders"] = collection(drafts)
         if hook == "order-select":
             context["selections"] = [f"{r['resourceType']}/{r['id']}" for r in drafts]
     return {
         "hook": hook,
         "hookInstance": str(uuid.uuid4()),
         "context": context,
-        "prefetch": prefetch,
+        "prefetch": patient_prefetch(resources, patient_id),
     }
-
-
-def _searchset(resources: list[JsonObject], bundle_type: str = "searchset") -> JsonObject:
-    bundle: JsonObject = {"resourceType": "Bundle", "type": bundle_type}
-    entries = [{"fullUrl": f"{r['resourceType']}/{r.get('id')}", "resource": r} for r in resources]
-    if bundle_type == "searchset":
-        bundle["total"] = len(resources)
-    if entries:
-        bundle["entry"] = entries
-    return bundle
 
 
 _INDICATOR_STYLE = {"critical": "bold red", "warning": "bold yellow", "info": "bold blue"}

@@ -81,6 +81,10 @@ class Settings(BaseSettings):
         ge=0,
         description="fhir.resources validation outcomes remembered by content (0: off)",
     )
+    fast_validation: bool = Field(
+        default=True,
+        description="validate common resource shapes with the compiled fast path first",
+    )
     bench_endpoints: bool = Field(
         default=False, description="mount /bench/* for the benchmark harness (never in prod)"
     )
@@ -103,8 +107,15 @@ class Settings(BaseSettings):
         default=None,
         description="SMART app launch URL; when set, cards also carry a smart timeline link",
     )
+    operations_token: SecretStr | None = Field(
+        default=None,
+        description=(
+            "bearer token of the operations endpoints (/metrics and reports); unset: open in "
+            "dev, refused (403) in prod"
+        ),
+    )
 
-    @field_validator("link_secret", "smart_launch_url", mode="before")
+    @field_validator("link_secret", "smart_launch_url", "operations_token", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value  # `CDS_LINK_SECRET=` in a compose or .env file
@@ -121,6 +132,8 @@ class Settings(BaseSettings):
             raise ValueError("CDS_ENV=prod needs an https CDS_PUBLIC_BASE_URL (JWT aud, links)")
         if self.env is Environment.PROD and self.today is not None:
             raise ValueError("CDS_TODAY (a fixed evaluation date) is for development only")
+        if self.operations_token and len(self.operations_token.get_secret_value()) < 16:
+            raise ValueError("CDS_OPERATIONS_TOKEN must hold at least 16 characters")
         if self.link_secret is not None:  # checked here so that errors never echo the secret
             decode_link_secret(self.link_secret.get_secret_value())
         return self

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+# Bundles are built where the service builds them (re-exported for the fixtures and the bench).
+from cds_service.fhir.bundles import collection as collection
+from cds_service.fhir.bundles import searchset as searchset
+
 JsonObject = dict[str, Any]
 
 LOINC = "http://loinc.org"
@@ -220,27 +224,3 @@ def medication_request(
         dosage["doseAndRate"] = [{"doseQuantity": {"value": amount, "unit": unit}}]
     resource["dosageInstruction"] = [dosage]
     return resource
-
-
-def collection(resources: list[JsonObject]) -> JsonObject:
-    return {
-        "resourceType": "Bundle",
-        "type": "collection",
-        "entry": [{"fullUrl": f"{r['resourceType']}/{r['id']}", "resource": r} for r in resources],
-    }
-
-
-def searchset(resources: list[JsonObject]) -> JsonObject:
-    return {
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "total": len(resources),
-        "entry": [
-            {
-                "fullUrl": f"{r['resourceType']}/{r['id']}",
-                "resource": r,
-                "search": {"mode": "match"},
-            }
-            for r in resources
-        ],
-    }

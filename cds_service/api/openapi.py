@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
+from starlette.responses import Response
 
+from cds_service.api.auth import authenticate
+from cds_service.api.responses import JsonResponse
 from cds_service.cdshooks.models import CdsRequest, CdsResponse, DiscoveryResponse, FeedbackRequest
 
 REF = "#/components/schemas/{model}"
@@ -89,7 +93,12 @@ def _replace_fastapi_validation_errors(document: dict[str, Any]) -> None:
                 responses["422"] = _problem("The request does not match what the endpoint reads")
 
 
-def install_openapi(app: FastAPI) -> None:
+def install_openapi(app: FastAPI, *, serve_docs: bool) -> None:
+    """The document at ``GET /openapi.json``, authenticated like discovery (the EHR's JWT when
+    authentication is on); the ``/docs`` and ``/redoc`` pages only when ``serve_docs`` (dev).
+    Create the app with ``openapi_url=docs_url=redoc_url=None`` so that FastAPI's own public
+    routes do not exist."""
+
     def build() -> dict[str, Any]:
         if app.openapi_schema is not None:
             return app.openapi_schema
@@ -135,3 +144,19 @@ def install_openapi(app: FastAPI) -> None:
         return document
 
     app.openapi = build  # type: ignore[method-assign]
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi_document(request: Request) -> JsonResponse:
+        await authenticate(request)
+        return JsonResponse(app.openapi())
+
+    if not serve_docs:
+        return
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui() -> Response:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} - docs")
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> Response:
+        return get_redoc_html(openapi_url="/openapi.json", title=f"{app.title} - ReDoc")

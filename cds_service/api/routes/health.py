@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from starlette.responses import Response
 
+from cds_service.api.deps import Service
 from cds_service.api.responses import JsonResponse
-from cds_service.api.state import ServiceState
 
 router = APIRouter()
 
@@ -17,11 +17,10 @@ async def healthz() -> Response:
 
 
 @router.get("/readyz", summary="Readiness: terminology tables loaded and valid")
-async def readyz(request: Request) -> Response:
-    state: ServiceState = request.app.state.service
-    if state.ready:
+async def readyz(service: Service) -> Response:
+    if service.ready:
         return JsonResponse({"status": "ready"})
     return JsonResponse(
-        {"status": "not-ready", "problems": list(state.terminology_problems)[:50]},
+        {"status": "not-ready", "problems": list(service.problems)[:50]},
         status_code=503,
     )

@@ -1,5 +1,8 @@
 """``GET /metrics`` (Prometheus text format) and the middleware that counts HTTP requests.
 
+``/metrics`` is an operations endpoint: guarded by ``CDS_OPERATIONS_TOKEN``
+(``cds_service.api.operations_access``).
+
 Requests are labelled by the route *template* the router matched (``/cds-services/{service_id}``,
 ``/timeline/{ref}``), never by the raw path, so no id or reference reaches a label; a request
 that matched no route counts as ``<unmatched>``. See ``cds_service.cdshooks.metrics`` for the
@@ -17,6 +20,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from cds_service.api.operations_access import OPERATIONS_ACCESS
 from cds_service.cdshooks.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
 router = APIRouter()
@@ -25,7 +29,12 @@ _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"
 UNMATCHED = "<unmatched>"
 
 
-@router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    include_in_schema=False,
+    dependencies=[OPERATIONS_ACCESS],  # CDS_OPERATIONS_TOKEN; refused in prod without one
+)
 async def metrics() -> Response:
     return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
 
