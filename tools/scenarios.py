@@ -2,7 +2,7 @@
 
 ``python -m tools.make_fixtures`` writes them to ``fixtures/scenarios/<name>/``; a test checks
 the files on disk are what this module describes. The expected findings are written here by
-hand from clinical-reference.md, never copied from the service's output.
+hand from docs/clinical-logic.md, never copied from the service's output.
 """
 
 from __future__ import annotations
@@ -798,6 +798,7 @@ def _order_scenarios() -> list[Scenario]:
 
 
 def all_scenarios() -> list[Scenario]:
+    from tools.scenarios_mimics_activity import mimic_and_activity_scenarios  # imports this
     from tools.scenarios_therapy import therapy_scenarios  # imports this module
 
     return [
@@ -818,5 +819,6 @@ def all_scenarios() -> list[Scenario]:
         _urgent_with_mimic(),
         _no_iim(),
         *_order_scenarios(),
+        *mimic_and_activity_scenarios(),
         *therapy_scenarios(),
     ]

@@ -85,9 +85,11 @@ class Finding:
     """One finding. ``stop_references`` are records a suggestion may stop or remove: the draft
     order itself, or — when ``stops_existing_orders`` — the existing orders that the draft
     replaces (a new agent of the same class replacing an old one). ``extramuscular_only``
-    marks an escalate-* finding whose activity evidence is only extramuscular (lung, skin,
-    extramuscular global activity): it is not muscle-directed, so a muscle mimic does not
-    suppress it (docs/clinical-logic.md, "precedence")."""
+    marks an escalate-* finding driven by lung or skin disease alone: it is not
+    muscle-directed, so a muscle mimic does not suppress it (docs/clinical-logic.md,
+    "precedence"). ``organ_variant`` is the same escalation told for its lung or skin activity
+    only, shown instead of it when a muscle mimic explains the muscle (None when no lung or
+    skin disease is active)."""
 
     code: FindingCode
     severity: Severity
@@ -103,3 +105,4 @@ class Finding:
     stops_existing_orders: bool = False
     order_reference: str = ""
     extramuscular_only: bool = False
+    organ_variant: Finding | None = None
