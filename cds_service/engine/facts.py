@@ -95,9 +95,9 @@ class MedicationExposure:
     start: date | None = None
     end: date | None = None
     daily_dose_mg: float | None = None
-    dose_as_ordered: str = ""
     line: int | None = None
     resource_type: str = "MedicationRequest"
+    dose_as_ordered: str = ""
 
 
 @dataclass(frozen=True, slots=True)
