@@ -1,4 +1,5 @@
-"""Command line: ``myositis-cds serve | mappings check | evaluate FILE | fixtures load``."""
+"""Command line: ``myositis-cds serve | db upgrade | mappings check | evaluate FILE |
+fixtures load``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import time
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import httpx
 import orjson
@@ -20,11 +21,16 @@ from rich.table import Table
 from cds_service.settings import Environment, Settings
 from cds_service.version import VERSION
 
+if TYPE_CHECKING:
+    from cds_service.storage import SchemaStatus
+
 app = typer.Typer(help="Myositis CDS Hooks service", no_args_is_help=True)
 mappings_app = typer.Typer(help="Terminology tables")
 fixtures_app = typer.Typer(help="The synthetic fixture patients")
 app.add_typer(mappings_app, name="mappings")
 app.add_typer(fixtures_app, name="fixtures")
+db_app = typer.Typer(help="The database of feedback and the JWT replay cache")
+app.add_typer(db_app, name="db")
 
 JsonObject = dict[str, Any]
 EXIT_PRECONDITION = 3  # the service would answer 412: required data could not be had
@@ -50,8 +56,13 @@ def _options(
 
 @app.command()
 def serve() -> None:
-    """Serve the CDS Hooks service on CDS_HOST:CDS_PORT."""
+    """Migrate the database, then serve the CDS Hooks service on CDS_HOST:CDS_PORT.
+
+    The migration runs here, once, before uvicorn starts its workers (they never create
+    tables); other replicas upgrading at the same moment wait for it and find nothing to do.
+    """
     settings = Settings()
+    _upgrade_or_fail(settings.database_url)
     uvicorn.run(
         "cds_service.asgi:app",
         host=settings.host,
@@ -67,6 +78,53 @@ def serve() -> None:
         ws="none",  # no WebSocket routes: skips importing websockets (~0.1-0.2 s of start-up)
         lifespan="on",  # start-up work (warm-up, GC freeze) must run, and fail loudly
     )
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Option(help="the revision to reach")] = "head",
+) -> None:
+    """Apply the schema migrations to CDS_DATABASE_URL (safe to run from many places at once)."""
+    status = _upgrade_or_fail(_database_url_only(), revision)
+    typer.echo(f"database at revision {status.current} (head {status.head})")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's schema revision; exit 1 when it is not the one the service needs."""
+    from cds_service.storage import make_engine, schema_status
+
+    engine = make_engine(_database_url_only())
+    try:
+        status = schema_status(engine)
+    finally:
+        engine.dispose()
+    problem = status.problem()
+    if problem is not None:
+        _fail(problem, code=1)
+    typer.echo(f"database at revision {status.current} (head {status.head})")
+
+
+def _database_url_only() -> str:
+    """CDS_DATABASE_URL, read without the serving settings' checks: a migration job is given
+    the database URL and nothing else (no trusted clients, no public URL)."""
+    return Settings(env=Environment.DEV, auth_required=False).database_url
+
+
+def _upgrade_or_fail(database_url: str, revision: str = "head") -> SchemaStatus:
+    """Run the migrations; a database that cannot be reached or migrated stops with exit 1
+    and a one-line reason (never the URL: it may hold a password)."""
+    from alembic.util import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from cds_service.storage import error_name, upgrade_database
+
+    try:
+        return upgrade_database(database_url, revision)
+    except SQLAlchemyError as error:
+        _fail(f"database migration failed: {error_name(error)}", code=1)
+    except CommandError as error:
+        _fail(f"database migration failed: {error}", code=1)
 
 
 def _installed(module: str) -> bool:

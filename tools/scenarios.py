@@ -777,6 +777,8 @@ def _order_scenarios() -> list[Scenario]:
 
 
 def all_scenarios() -> list[Scenario]:
+    from tools.scenarios_mimics_activity import mimic_and_activity_scenarios  # imports this
+
     return [
         _statin_hmgcr(),
         _quiet(),
@@ -795,4 +797,5 @@ def all_scenarios() -> list[Scenario]:
         _urgent_with_mimic(),
         _no_iim(),
         *_order_scenarios(),
+        *mimic_and_activity_scenarios(),
     ]

@@ -14,7 +14,7 @@ import tomllib
 import structlog
 
 from cds_service.cdshooks.auth import SqlReplayCache, TokenVerifier, load_trusted_clients
-from cds_service.cdshooks.feedback_store import FeedbackStore, make_engine
+from cds_service.cdshooks.feedback_store import FeedbackStore
 from cds_service.cdshooks.fhir_access import FhirAccess
 from cds_service.cdshooks.pipeline import Pipeline
 from cds_service.cdshooks.timeline_link import TimelineLinks
@@ -24,6 +24,7 @@ from cds_service.fhir.fixture_store import FixtureStore
 from cds_service.fhir.jwks_fetch import HttpJwksFetcher
 from cds_service.service.core import CdsService
 from cds_service.settings import Settings
+from cds_service.storage import SchemaGate, make_engine
 from cds_service.terminology import Terminology, TerminologyError, load_terminology
 
 log = structlog.get_logger("cds_service")
@@ -73,6 +74,7 @@ def build_service(settings: Settings, *, offline: bool = False) -> CdsService:
         terminology=terminology,
         problems=problems,
         feedback=FeedbackStore(store_engine),
+        schema=SchemaGate(store_engine),
         verifier=verifier,
         fixtures=fixtures,
         links=links,

@@ -25,6 +25,7 @@ from cds_service.fhir.extract import extract_facts
 from cds_service.fhir.fixture_store import FixtureStore
 from cds_service.service.feedback import feedback_records
 from cds_service.settings import Settings
+from cds_service.storage import SchemaGate
 from cds_service.terminology import Terminology
 
 log = structlog.get_logger("cds_service")
@@ -61,6 +62,7 @@ class CdsService:
     terminology: Terminology | None
     problems: tuple[str, ...] = ()
     feedback: FeedbackStore | None = None  # None in an offline service
+    schema: SchemaGate | None = None  # the database's migration state; None offline
     verifier: TokenVerifier | None = None  # None: authentication off
     fixtures: FixtureStore | None = None  # the embedded FHIR endpoint's patients (dev)
     links: TimelineLinks | None = None  # None: cards carry no timeline link
@@ -70,6 +72,18 @@ class CdsService:
     @property
     def ready(self) -> bool:
         return self.pipeline is not None
+
+    def readiness_problems(self) -> list[str]:
+        """Why calls cannot be taken yet: the terminology tables, or a database schema that is
+        not migrated (``myositis-cds db upgrade``). Empty when ready. May query the database
+        (until it is found migrated): call it off the event loop."""
+        problems = list(self.problems)
+        if self.pipeline is None and not problems:
+            problems.append("terminology tables not loaded")
+        schema_problem = self.schema.status().problem() if self.schema is not None else None
+        if schema_problem is not None:
+            problems.append(schema_problem)
+        return problems
 
     def evaluation_date(self) -> date:
         """``CDS_TODAY`` when set, else today's date (UTC)."""
