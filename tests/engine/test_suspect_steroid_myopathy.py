@@ -196,3 +196,13 @@ def test_skin_driven_escalation_stays_and_shows_only_the_skin() -> None:
     assert "extramuscular" in card.reason
     labels = {e.label for e in card.evidence}
     assert not any("ldolase" in label or "MMT" in label for label in labels)
+
+
+def test_a_ck_from_before_the_course_alone_is_not_falling() -> None:
+    # Found by the property tests: 40 mg for 5 weeks, the last CK (900, 8 weeks ago) predates
+    # the course, so the course has no CK series; a raised CK then is not "falling".
+    labs = (ck(4000, ago(10)), ck(900, ago(8)), tsh(2.0, ago(20)))
+    facts = _patient(labs=labs, steroid=(med(Agent.PREDNISONE, ago(5), dose=40),))
+    assert CODE not in codes(facts)
+    normal = (ck(4000, ago(10)), ck(150, ago(8)), tsh(2.0, ago(20)))
+    assert CODE in codes(_patient(labs=normal, steroid=(med(Agent.PREDNISONE, ago(5), dose=40),)))

@@ -160,8 +160,8 @@ def _ck_normal_or_falling(assessment: Assessment, course: Period) -> tuple[Evide
     if ratio is not None and ratio <= 1.0:
         return shown
     before = [r for r in series[:-1] if r.effective < latest.effective]
-    if not before or latest.value >= before[-1].value:
-        return None
+    if not in_course or not before or latest.value >= before[-1].value:
+        return None  # no CK since the course began, or not lower than the one before it
     peak = max(r.value for r in in_course)
     if latest.value <= thresholds.steroid_ck_fall_fraction * peak:
         return shown
