@@ -51,7 +51,7 @@ FEEDBACK = Counter(
 )
 TIMELINE_VIEWS = Counter(
     "cds_timeline_views_total",
-    "Timeline pages asked for, by outcome (shown, invalid-link, data-unavailable)",
+    "Timeline pages asked for, by outcome (shown, invalid-link, data-unavailable, refused)",
     ("outcome",),
 )
 
