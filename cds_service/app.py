@@ -34,7 +34,7 @@ from cds_service.cdshooks.validation_messages import validation_messages
 from cds_service.fhir.extract.validate import (
     configure_fast_validation,
     configure_validation_cache,
-    warm_up_validation,
+    warm_up_in_background,
 )
 from cds_service.fhir.pool import close_shared_client
 from cds_service.service import build_service
@@ -49,10 +49,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        warm_up_validation()  # lazy fhir.resources imports now, not on the first call
         if settings.gc_tuning:
             tune_gc_after_start_up()
+        # fhir.resources (the validation fallback) is imported on first need or by this
+        # warm-up, whichever comes first: after start-up and after the first calls.
+        warm_up = warm_up_in_background(WARM_UP_DELAY_SECONDS, freeze=settings.gc_tuning)
         yield
+        warm_up.cancel()
         await close_shared_client()
 
     app = FastAPI(
@@ -91,6 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(metrics.MetricsMiddleware)  # outermost: counts every answer
     return app
 
+
+WARM_UP_DELAY_SECONDS = 2.0
 
 # Young-generation threshold after start-up. The count is net: allocations of tracked objects
 # less deallocations, so a call's decoded prefetch (~15 000 containers at 500 Observations,
