@@ -39,6 +39,7 @@ from cds_service.fhir.extract.validate import (
 from cds_service.fhir.pool import close_shared_client
 from cds_service.service import build_service
 from cds_service.settings import Settings
+from cds_service.version import VERSION
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -60,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="Myositis CDS",
-        version="0.1.0",
+        version=VERSION,
         description=(
             "CDS Hooks 2.0.1 service for refractory idiopathic inflammatory myopathy "
             "(Lundberg 2021)."

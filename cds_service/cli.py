@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cds_service.settings import Environment, Settings
+from cds_service.version import VERSION
 
 app = typer.Typer(help="Myositis CDS Hooks service", no_args_is_help=True)
 mappings_app = typer.Typer(help="Terminology tables")
@@ -27,6 +28,24 @@ app.add_typer(fixtures_app, name="fixtures")
 
 JsonObject = dict[str, Any]
 EXIT_PRECONDITION = 3  # the service would answer 412: required data could not be had
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"myositis-cds {VERSION}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Myositis CDS Hooks service."""
 
 
 @app.command()

@@ -2,7 +2,7 @@
 
 ``python -m tools.make_fixtures`` writes them to ``fixtures/scenarios/<name>/``; a test checks
 the files on disk are what this module describes. The expected findings are written here by
-hand from clinical-reference.md, never copied from the service's output.
+hand from docs/clinical-logic.md, never copied from the service's output.
 """
 
 from __future__ import annotations
@@ -777,6 +777,8 @@ def _order_scenarios() -> list[Scenario]:
 
 
 def all_scenarios() -> list[Scenario]:
+    from tools.scenarios_mimics_activity import mimic_and_activity_scenarios  # imports this
+
     return [
         _statin_hmgcr(),
         _quiet(),
@@ -795,4 +797,5 @@ def all_scenarios() -> list[Scenario]:
         _urgent_with_mimic(),
         _no_iim(),
         *_order_scenarios(),
+        *mimic_and_activity_scenarios(),
     ]

@@ -3,7 +3,7 @@
 The one policy for every reader of a FHIR server (a CDS call lacking prefetch, the timeline):
 
 * a request's ``fhirServer`` is called only when the calling client is trusted for it (its
-  ``fhir_servers`` in the trusted-clients file, docs/contract.md "Settings"); in production
+  ``fhir_servers`` in the trusted-clients file, docs/security.md); in production
   only over https;
 * in development without authentication, only loopback servers are called;
 * a reader with no caller in hand (the timeline page) may read a server that any trusted

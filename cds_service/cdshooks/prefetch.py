@@ -1,4 +1,4 @@
-"""Prefetch resolution: the decision table of cds-hooks-conformance.md §1.4.
+"""Prefetch resolution: the decision table of docs/conformance.md §1.4.
 
 Per template key:
 

@@ -101,6 +101,8 @@ IIM_DIAGNOSES: frozenset[Diagnosis] = frozenset(
         Diagnosis.POLYMYOSITIS,
         Diagnosis.INFLAMMATORY_MYOPATHY_OTHER,
         Diagnosis.DERMATOMYOSITIS_NEOPLASTIC,
+        # A coded IBM is an IIM Condition for the gate; suspect-ibm then holds by itself.
+        Diagnosis.INCLUSION_BODY_MYOSITIS,
     }
 )
 DERMATOMYOSITIS_DIAGNOSES: frozenset[Diagnosis] = frozenset(

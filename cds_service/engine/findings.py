@@ -81,9 +81,11 @@ class TherapyOption:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One finding. ``extramuscular_only`` marks an escalate-* finding whose activity evidence
-    is only extramuscular (lung, skin, extramuscular global activity): it is not
-    muscle-directed, so a muscle mimic does not suppress it (precedence, contract.md §2)."""
+    """One finding. ``extramuscular_only`` marks an escalate-* finding driven by lung or skin
+    disease alone: it is not muscle-directed, so a muscle mimic does not suppress it
+    (docs/clinical-logic.md, "precedence"). ``organ_variant`` is the same escalation told for
+    its lung or skin activity only, shown instead of it when a muscle mimic explains the
+    muscle (None when no lung or skin disease is active)."""
 
     code: FindingCode
     severity: Severity
@@ -98,3 +100,4 @@ class Finding:
     stop_references: tuple[str, ...] = ()
     order_reference: str = ""
     extramuscular_only: bool = False
+    organ_variant: Finding | None = None

@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
@@ -17,6 +18,7 @@ app = create_app(settings_for_tests(_DATABASE_DIR))
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
+@pytest.mark.slow
 @schema.parametrize()
 @settings(
     max_examples=40,

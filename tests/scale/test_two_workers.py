@@ -149,6 +149,7 @@ def _discover(server: TwoWorkers, raw_token: str) -> int:
     return response.status_code
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_two_workers_share_feedback_and_the_replay_cache(two_workers: TwoWorkers) -> None:
     workers = two_workers.workers()

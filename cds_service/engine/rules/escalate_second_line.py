@@ -24,10 +24,11 @@ from cds_service.engine.rules.escalation import (
     escalation_reason,
     extramuscular_only,
     line_options,
+    organ_aware,
 )
 
 RULE_ID = "escalate-second-line"
-RULE_VERSION = "1.1.0"
+RULE_VERSION = "1.2.0"
 SECTION = "escalate-second-line"
 FINDINGS = (
     FindingSpec(FindingCode.ESCALATE_SECOND_LINE, "Escalate to second-line therapy", rank=70),
@@ -46,18 +47,15 @@ def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
     if not options:
         return ()
     evidence = dedupe((*gate.first_line_evidence, *escalation_evidence(assessment)))
-    return (
-        Finding(
-            code=FindingCode.ESCALATE_SECOND_LINE,
-            severity=Severity.WARNING,
-            rule_id=RULE_ID,
-            rule_version=RULE_VERSION,
-            reason=escalation_reason(
-                assessment, "first-line therapy: consider a second-line agent."
-            ),
-            extramuscular_only=extramuscular_only(assessment),
-            evidence=evidence,
-            reference_section=SECTION,
-            options=options,
-        ),
+    finding = Finding(
+        code=FindingCode.ESCALATE_SECOND_LINE,
+        severity=Severity.WARNING,
+        rule_id=RULE_ID,
+        rule_version=RULE_VERSION,
+        reason=escalation_reason(assessment, "first-line therapy: consider a second-line agent."),
+        extramuscular_only=extramuscular_only(assessment),
+        evidence=evidence,
+        reference_section=SECTION,
+        options=options,
     )
+    return (organ_aware(assessment, finding),)

@@ -24,10 +24,11 @@ from cds_service.engine.rules.escalation import (
     escalation_reason,
     extramuscular_only,
     line_options,
+    organ_aware,
 )
 
 RULE_ID = "escalate-third-line"
-RULE_VERSION = "1.1.0"
+RULE_VERSION = "1.2.0"
 SECTION = "escalate-third-line"
 FINDINGS = (
     FindingSpec(FindingCode.ESCALATE_THIRD_LINE, "Escalate to third-line therapy", rank=60),
@@ -53,18 +54,15 @@ def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
             *escalation_evidence(assessment),
         )
     )
-    return (
-        Finding(
-            code=FindingCode.ESCALATE_THIRD_LINE,
-            severity=Severity.WARNING,
-            rule_id=RULE_ID,
-            rule_version=RULE_VERSION,
-            reason=escalation_reason(
-                assessment, "a second-line agent: consider a third-line agent."
-            ),
-            extramuscular_only=extramuscular_only(assessment),
-            evidence=evidence,
-            reference_section=SECTION,
-            options=options,
-        ),
+    finding = Finding(
+        code=FindingCode.ESCALATE_THIRD_LINE,
+        severity=Severity.WARNING,
+        rule_id=RULE_ID,
+        rule_version=RULE_VERSION,
+        reason=escalation_reason(assessment, "a second-line agent: consider a third-line agent."),
+        extramuscular_only=extramuscular_only(assessment),
+        evidence=evidence,
+        reference_section=SECTION,
+        options=options,
     )
+    return (organ_aware(assessment, finding),)

@@ -14,10 +14,11 @@ add-on; order-duplicate-immunosuppressant treats the order the same way).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from cds_service.engine.assessment import Assessment
 from cds_service.engine.concepts import Agent
-from cds_service.engine.findings import Evidence, TherapyOption
+from cds_service.engine.findings import Evidence, Finding, FindingCode, TherapyOption
 from cds_service.engine.subtype import ordered_agents, preference_named
 from cds_service.engine.therapy import FIRST_LINE_IMMUNOSUPPRESSANTS, LATER_LINE_ANTIMETABOLITES
 
@@ -76,12 +77,55 @@ def escalation_evidence(assessment: Assessment) -> tuple[Evidence, ...]:
     )
 
 
+_DESPITE: dict[FindingCode, str] = {
+    FindingCode.ESCALATE_SECOND_LINE: "first-line therapy: consider a second-line agent.",
+    FindingCode.ESCALATE_THIRD_LINE: "a second-line agent: consider a third-line agent.",
+}
+
+
+def active_organs(assessment: Assessment) -> str:
+    """The extramuscular disease that is active: "lung", "skin", "lung and skin", or
+    "extramuscular" when only the extramuscular global activity scale says so."""
+    activity = assessment.activity
+    rash = set(activity.skin_activity) - set(activity.extramuscular_global)
+    organs = [name for name, rows in (("lung", activity.lung_activity), ("skin", rash)) if rows]
+    if not organs and activity.extramuscular_global:
+        organs = ["extramuscular"]
+    return " and ".join(organs)
+
+
+def organ_aware(assessment: Assessment, finding: Finding) -> Finding:
+    """An escalation told for its lung or skin disease where that is what drives it.
+
+    With lung or skin activity, the organ-driven telling says so in its reason and shows only
+    that organ's activity: no muscle activity, no weakness (a muscle mimic may explain those).
+    It is the finding itself when there is no muscle activity, else ``organ_variant``, which
+    precedence shows instead of a finding a muscle mimic suppresses.
+    """
+    organs = active_organs(assessment)
+    if not organs:
+        return finding
+    activity = assessment.activity
+    muscle = {*activity.muscle_activity, *activity.weakness}
+    organ = {*activity.lung_activity, *activity.skin_activity}
+    variant = replace(
+        finding,
+        reason=f"Driven by active {organs} disease, despite {_DESPITE[finding.code]}",
+        evidence=tuple(e for e in finding.evidence if e in organ or e not in muscle),
+        extramuscular_only=True,
+        organ_variant=None,
+    )
+    if not activity.muscle_activity:
+        return variant
+    return replace(finding, organ_variant=variant)
+
+
 def extramuscular_only(assessment: Assessment) -> bool:
     """The activity behind an escalation is only extramuscular (lung, skin, global VAS).
 
     Such an escalation is not muscle-directed: a muscle mimic (suspect-ibm,
     suspect-steroid-myopathy, suspect-hypothyroidism, weakness-likely-damage) explains the
-    weakness, not the lung or skin disease, so precedence keeps it (contract.md §2).
+    weakness, not the lung or skin disease, so precedence keeps it.
     """
     activity = assessment.activity
     return not activity.muscle_activity and bool(activity.extramuscular_activity)
