@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from cds_service.api.admission import AdmissionControl
 from cds_service.api.auth import Unauthenticated
 from cds_service.api.catch_all import CatchAll
 from cds_service.api.logs import configure_structlog, get_logger
@@ -66,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.service.pipeline = replace(
             app.state.service.pipeline, links=app.state.timeline.links
         )
+    # Inside CORS, so that a browser client can read a refusal.
+    app.add_middleware(AdmissionControl, limit=settings.max_calls_in_progress)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins,

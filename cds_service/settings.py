@@ -103,6 +103,15 @@ class Settings(BaseSettings):
         default=None,
         description="SMART app launch URL; when set, cards also carry a smart timeline link",
     )
+    max_calls_in_progress: int = Field(
+        default=8,
+        ge=0,
+        le=10_000,
+        description=(
+            "CDS service calls handled at once per worker; beyond it an immediate 503 with "
+            "Retry-After (0: no limit)"
+        ),
+    )
     operations_token: SecretStr | None = Field(
         default=None,
         description=(
