@@ -19,6 +19,7 @@ from cds_service.api.catch_all import CatchAll
 from cds_service.api.logs import configure_structlog, get_logger
 from cds_service.api.openapi import install_openapi
 from cds_service.api.outcome import RequestProblem, outcome_response
+from cds_service.api.request_deadline import RequestDeadline
 from cds_service.api.routes import (
     bench,
     cds_services,
@@ -67,8 +68,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.service.pipeline = replace(
             app.state.service.pipeline, links=app.state.timeline.links
         )
-    # Inside CORS, so that a browser client can read a refusal.
+    # Inside CORS, so that a browser client can read a refusal or a timeout.
     app.add_middleware(AdmissionControl, limit=settings.max_calls_in_progress)
+    app.add_middleware(RequestDeadline, seconds=settings.request_timeout_seconds)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins,
