@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint types layers pytest mappings bench bench-smoke clean
+.PHONY: run test check lint types layers pytest fast mappings bench bench-smoke clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -39,6 +39,10 @@ mappings: $(STAMP)
 
 pytest: $(STAMP)
 	$(VENV)/bin/pytest -q
+
+# The inner loop while developing: every test but those marked slow (CONTRIBUTING.md).
+fast: $(STAMP)
+	$(VENV)/bin/pytest -q -m "not slow"
 
 check: lint types layers
 

@@ -114,14 +114,22 @@ def _when(start: date, rng: random.Random, span_days: int = 3 * 365) -> str:
 
 def irrelevant_observation(index: int, rng: random.Random, today: date) -> JsonObject:
     """A routine lab or vital sign, shaped as a hospital lab system sends it."""
-    loinc, display, unit, low, high = IRRELEVANT_LABS[rng.randrange(len(IRRELEVANT_LABS))]
+    row = IRRELEVANT_LABS[rng.randrange(len(IRRELEVANT_LABS))]
+    low, high = row[3], row[4]
     value = round(rng.uniform(low * 0.8, high * 1.2 if high else 10), 1)
-    when = _when(today, rng)
+    return routine_observation(f"lab-{index}", row, value, _when(today, rng), index % 40)
+
+
+def routine_observation(
+    rid: str, row: tuple[str, str, str, float, float], value: float, when: str, encounter: int
+) -> JsonObject:
+    """One of ``IRRELEVANT_LABS`` with the fields a lab system sends (~1.1 KB)."""
+    loinc, display, unit, low, high = row
     vital = loinc in {"8867-4", "8310-5", "29463-7"}
     flag = "H" if value > high else "L" if value < low else "N"
     return {
         "resourceType": "Observation",
-        "id": f"lab-{index}",
+        "id": rid,
         "meta": {"versionId": "1", "lastUpdated": when},
         "status": "final",
         "category": [
@@ -137,7 +145,7 @@ def irrelevant_observation(index: int, rng: random.Random, today: date) -> JsonO
         ],
         "code": {"coding": [{"system": LOINC, "code": loinc, "display": display}], "text": display},
         "subject": {"reference": f"Patient/{PATIENT_ID}"},
-        "encounter": {"reference": f"Encounter/enc-{index % 40}"},
+        "encounter": {"reference": f"Encounter/enc-{encounter}"},
         "effectiveDateTime": when,
         "issued": when.replace("Z", ".000Z"),
         "performer": [{"reference": "Organization/bench-lab", "display": "Synthetic Lab"}],

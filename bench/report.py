@@ -58,20 +58,35 @@ def table(results: dict[str, Any]) -> str:
         )
     ratios = results["ratios"]
     slope = ratios.get("slope_us_per_irrelevant_observation", {})
+    base = ratios["base_observations"]
     lines = [
         "\n".join(rows),
         "",
         "| ratio or slope (server CPU, one at a time) | value |",
         "|---|---:|",
-        f"| patient-view / floor at {ratios['base_observations']} Observations (warm) "
+        f"| patient-view / GC-tuned floor at {base} Observations, warm "
         f"| {_fmt(ratios['patient_view_cpu_over_floor'])}x |",
-        f"| patient-view / floor (cold: no cached validation) "
+        f"| the same, cold (relevant resources never seen) "
         f"| {_fmt(ratios['patient_view_cold_cpu_over_floor'])}x |",
-        f"| order-select / floor | {_fmt(ratios['order_select_cpu_over_floor'])}x |",
+        f"| order-select / GC-tuned floor | {_fmt(ratios['order_select_cpu_over_floor'])}x |",
+        f"| patient-view / default-GC floor, warm "
+        f"| {_fmt(ratios.get('patient_view_cpu_over_default_gc_floor'))}x |",
+        f"| patient-view / default-GC floor, cold "
+        f"| {_fmt(ratios.get('patient_view_cold_cpu_over_default_gc_floor'))}x |",
+        f"| default-GC floor / GC-tuned floor "
+        f"| {_fmt(ratios.get('default_gc_floor_over_floor'))}x |",
+    ]
+    for label, found in ratios.get("histories", {}).items():
+        lines.append(
+            f"| {label.replace('_', ' ')}: patient-view / its own floor, warm; cold "
+            f"| {_fmt(found['warm_cpu_over_floor'])}x; {_fmt(found['cold_cpu_over_floor'])}x |"
+        )
+    lines += [
         f"| marginal CPU per irrelevant Observation, service (500 → 500 + 4500) "
         f"| {_fmt(slope.get('service'))} µs |",
-        f"| the same, decode floor | {_fmt(slope.get('floor'))} µs |",
+        f"| the same, GC-tuned floor | {_fmt(slope.get('floor'))} µs |",
         f"| the same, service above the floor | {_fmt(slope.get('service_above_floor'))} µs |",
+        f"| service slope / floor slope | {_fmt(slope.get('service_over_floor'))}x |",
         "",
         "| budget line | measured | limit | met |",
         "|---|---:|---:|---|",
@@ -93,6 +108,31 @@ def table(results: dict[str, Any]) -> str:
         f"{memory['rss_end_kb'] / 1024:.1f} MB at the end; peak (VmHWM) "
         f"{memory['hwm_kb'] / 1024:.1f} MB.",
     ]
+    fetched = results.get("no_prefetch")
+    if fetched:
+        chains = ", ".join(
+            f"{kind} {value:.1f} ms ({fetched['requests_per_chain'][kind]} req.)"
+            for kind, value in fetched["chains_p50_ms"].items()
+        )
+        lines.append(
+            f"No prefetch ({fetched['observations']} Observations on a local FHIR server, "
+            f"{fetched['delay_ms']:g} ms per request, pages of {fetched['page_size']}): "
+            f"p50 **{fetched['p50_ms']:.1f} ms**, p99 {fetched['p99_ms']:.1f} ms over "
+            f"{fetched['calls']} calls, server CPU {fetched['server_cpu_ms_per_call']:.1f} ms "
+            f"per call; each query chain alone, p50: {chains}; slowest "
+            f"{fetched['slowest_chain']} {fetched['slowest_chain_p50_ms']:.1f} ms."
+        )
+    gc_settings = results.get("gc_settings", {})
+    if gc_settings:
+        lines.append(
+            "GC settings measured from each server (`GET /bench/gc`): "
+            + "; ".join(
+                f"{who.replace('_', ' ')}: thresholds {found['thresholds']}, "
+                f"{found['frozen_objects']} frozen objects"
+                for who, found in gc_settings.items()
+            )
+            + "."
+        )
     soak = results.get("soak")
     if soak:
         lines.append(

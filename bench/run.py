@@ -31,7 +31,7 @@ from typing import Any
 
 import httpx
 
-from bench import generator, report
+from bench import generator, long_history, no_prefetch, report
 from bench.load import Batch, client_for, concurrent, percentile, sequential
 from bench.server import PROJECT_ROOT, ServerProcess
 
@@ -52,6 +52,7 @@ class Scenario:
     observations: int
     relevant: int
     cold: bool = False  # relevant resources renamed per request: no cached validation
+    server: str = "main"  # "main" (the service, GC-tuned) or "default_gc" (a second process)
     sequential: list[Batch] = field(default_factory=list)
     concurrent: list[Batch] = field(default_factory=list)
     cpu_sequential: list[float] = field(default_factory=list)  # seconds, one per round
@@ -76,6 +77,10 @@ class Plan:
     max_seconds: float
     sizes: tuple[int, ...]
     extra_starts: int = 4
+    history_years: tuple[int, ...] = (5, 10)
+    default_gc_floor: bool = True
+    no_prefetch_calls: int = 60
+    no_prefetch_observations: int = 500
 
     @classmethod
     def smoke(cls) -> Plan:
@@ -86,6 +91,10 @@ class Plan:
             max_seconds=5,
             sizes=(50,),
             extra_starts=0,
+            history_years=(1,),
+            default_gc_floor=False,
+            no_prefetch_calls=3,
+            no_prefetch_observations=50,
         )
 
     @classmethod
@@ -108,10 +117,12 @@ def _observations(request: dict[str, Any]) -> tuple[int, int]:
 def scenarios(plan: Plan) -> list[Scenario]:
     made: list[Scenario] = []
 
-    def add(name: str, path: str, request: dict[str, Any], cold: bool = False) -> None:
+    def add(
+        name: str, path: str, request: dict[str, Any], cold: bool = False, server: str = "main"
+    ) -> None:
         total, relevant = _observations(request)
         body = generator.encoded(request)
-        made.append(Scenario(name, path, body, total, relevant, cold))
+        made.append(Scenario(name, path, body, total, relevant, cold, server))
 
     for size in plan.sizes:
         request = generator.patient_view_request(size)
@@ -119,12 +130,19 @@ def scenarios(plan: Plan) -> list[Scenario]:
         add(f"patient_view_{size}", SERVICE, request)
     base = 500 if 500 in plan.sizes else plan.sizes[0]
     base_request = generator.patient_view_request(base)
+    if plan.default_gc_floor:
+        add(f"floor_{base}_default_gc", FLOOR, base_request, server="default_gc")
     add(f"patient_view_{base}_cold", SERVICE, base_request, cold=True)
     add(f"order_select_{base}", ORDER_SELECT, generator.order_select_request(base))
     if 5000 in plan.sizes:
         padded = generator.patient_view_request(500, extra_irrelevant=4500)
         add("floor_500_plus_4500_irrelevant", FLOOR, padded)
         add("patient_view_500_plus_4500_irrelevant", SERVICE, padded)
+    for years in plan.history_years:
+        history = long_history.patient_view_request(years)
+        add(f"floor_history_{years}y", FLOOR, history)
+        add(f"patient_view_history_{years}y", SERVICE, history)
+        add(f"patient_view_history_{years}y_cold", SERVICE, history, cold=True)
     return made
 
 
@@ -135,46 +153,73 @@ async def _gc_report(client: httpx.AsyncClient, reset: bool) -> dict[str, Any]:
     return report_
 
 
-async def measure(server: ServerProcess, plan: Plan, made: list[Scenario]) -> dict[str, Any]:
+async def measure(
+    server: ServerProcess,
+    plan: Plan,
+    made: list[Scenario],
+    default_gc: ServerProcess | None = None,
+) -> dict[str, Any]:
     one = client_for(server.base_url, 1)
     many = client_for(server.base_url, CONNECTIONS)
-    async with one, many:
+    other = default_gc or server
+    other_one = client_for(other.base_url, 1)
+    other_many = client_for(other.base_url, CONNECTIONS)
+
+    def route(scenario: Scenario) -> tuple[ServerProcess, httpx.AsyncClient, httpx.AsyncClient]:
+        if scenario.server == "default_gc":
+            return other, other_one, other_many
+        return server, one, many
+
+    async with one, many, other_one, other_many:
         first_body = generator.encoded(generator.patient_view_request(50))
         started = time.perf_counter()
         await sequential(one, SERVICE, lambda _i: first_body, 1, 60)
         first_call = time.perf_counter() - started
         memory_after_start = server.memory_kb()
         for scenario in made:  # warm-up: imports, caches, connection pools
-            await sequential(one, scenario.path, scenario.body_for, 3, 30)
-            await concurrent(many, scenario.path, scenario.body_for, CONNECTIONS, CONNECTIONS, 30)
+            _target, one_, many_ = route(scenario)
+            await sequential(one_, scenario.path, scenario.body_for, 3, 30)
+            await concurrent(many_, scenario.path, scenario.body_for, CONNECTIONS, CONNECTIONS, 30)
         memory_after_warm_up = server.memory_kb()
-        await _gc_report(one, reset=True)
+        gc_settings = await _gc_report(one, reset=True)
+        if default_gc is not None:
+            gc_settings_default = await _gc_report(other_one, reset=True)
         for _round in range(plan.rounds):
             for scenario in made:
-                cpu = server.cpu_seconds()
+                target, one_, many_ = route(scenario)
+                cpu = target.cpu_seconds()
                 batch = await sequential(
-                    one, scenario.path, scenario.body_for, plan.sequential_count, plan.max_seconds
+                    one_, scenario.path, scenario.body_for, plan.sequential_count, plan.max_seconds
                 )
-                scenario.cpu_sequential.append(server.cpu_seconds() - cpu)
+                scenario.cpu_sequential.append(target.cpu_seconds() - cpu)
                 scenario.sequential.append(batch)
-                scenario.gc.append(await _gc_report(one, reset=True))
-                cpu = server.cpu_seconds()
+                scenario.gc.append(await _gc_report(one_, reset=True))
+                cpu = target.cpu_seconds()
                 batch = await concurrent(
-                    many,
+                    many_,
                     scenario.path,
                     scenario.body_for,
                     plan.concurrent_count,
                     CONNECTIONS,
                     plan.max_seconds,
                 )
-                scenario.cpu_concurrent.append(server.cpu_seconds() - cpu)
+                scenario.cpu_concurrent.append(target.cpu_seconds() - cpu)
                 scenario.concurrent.append(batch)
-                await _gc_report(one, reset=True)
+                await _gc_report(one_, reset=True)
+    settings = {"service": _gc_settings(gc_settings)}
+    if default_gc is not None:
+        settings["default_gc_floor"] = _gc_settings(gc_settings_default)
     return {
         "first_call_ms": round(first_call * 1000, 2),
         "memory_after_start": memory_after_start,
         "memory_after_warm_up": memory_after_warm_up,
+        "gc_settings": settings,
     }
+
+
+def _gc_settings(report_: dict[str, Any]) -> dict[str, Any]:
+    """What the collector of a server process runs with (thresholds, frozen objects)."""
+    return {"thresholds": report_["thresholds"], "frozen_objects": report_["frozen_objects"]}
 
 
 def _latency_summary(batches: list[Batch], cpu_seconds: list[float]) -> dict[str, Any]:
@@ -210,6 +255,7 @@ def summarise(made: list[Scenario]) -> dict[str, Any]:
             "relevant_observations": s.relevant,
             "body_bytes": len(s.body),
             "cold_validation": s.cold,
+            "server": s.server,
             "one_at_a_time": _latency_summary(s.sequential, s.cpu_sequential),
             f"concurrent_{CONNECTIONS}": _latency_summary(s.concurrent, s.cpu_concurrent),
             "gc_one_at_a_time": _gc_summary(s.gc),
@@ -241,13 +287,17 @@ def _slope_us(big: list[float], small: list[float], added: int) -> float:
 def ratios(summary: dict[str, Any]) -> dict[str, Any]:
     base = "500" if "floor_500" in summary else "50"
     floor = _cpu_rounds(summary, f"floor_{base}")
+    default_floor = _cpu_rounds(summary, f"floor_{base}_default_gc")
+    warm = _cpu_rounds(summary, f"patient_view_{base}")
+    cold = _cpu_rounds(summary, f"patient_view_{base}_cold")
     found: dict[str, Any] = {
         "base_observations": int(base),
-        "patient_view_cpu_over_floor": _ratio(_cpu_rounds(summary, f"patient_view_{base}"), floor),
-        "patient_view_cold_cpu_over_floor": _ratio(
-            _cpu_rounds(summary, f"patient_view_{base}_cold"), floor
-        ),
+        "patient_view_cpu_over_floor": _ratio(warm, floor),
+        "patient_view_cold_cpu_over_floor": _ratio(cold, floor),
         "order_select_cpu_over_floor": _ratio(_cpu_rounds(summary, f"order_select_{base}"), floor),
+        "patient_view_cpu_over_default_gc_floor": _ratio(warm, default_floor),
+        "patient_view_cold_cpu_over_default_gc_floor": _ratio(cold, default_floor),
+        "default_gc_floor_over_floor": _ratio(default_floor, floor),
     }
     padded_service = _cpu_rounds(summary, "patient_view_500_plus_4500_irrelevant")
     padded_floor = _cpu_rounds(summary, "floor_500_plus_4500_irrelevant")
@@ -261,8 +311,29 @@ def ratios(summary: dict[str, Any]) -> dict[str, Any]:
             "service": service_slope,
             "floor": floor_slope,
             "service_above_floor": _slope_us(above, below, 4500),
+            "service_over_floor": round(service_slope / floor_slope, 2) if floor_slope else None,
         }
+    histories: dict[str, Any] = {}
+    for name in summary:
+        if name.startswith("floor_history_"):
+            label = name.removeprefix("floor_")
+            history_floor = _cpu_rounds(summary, name)
+            histories[label] = {
+                "warm_cpu_over_floor": _ratio(
+                    _cpu_rounds(summary, f"patient_view_{label}"), history_floor
+                ),
+                "cold_cpu_over_floor": _ratio(
+                    _cpu_rounds(summary, f"patient_view_{label}_cold"), history_floor
+                ),
+            }
+    found["histories"] = histories
     return found
+
+
+def _longest_history(summary: dict[str, Any]) -> str | None:
+    """The name of the cold scenario of the longest history measured."""
+    names = [n for n in summary if n.startswith("patient_view_history_") and n.endswith("_cold")]
+    return max(names, key=lambda n: int(n.split("_")[3].rstrip("y")), default=None)
 
 
 def budget(results: dict[str, Any]) -> list[dict[str, Any]]:
@@ -274,37 +345,47 @@ def budget(results: dict[str, Any]) -> list[dict[str, Any]]:
         lines.append({"line": name, "value": value, "limit": limit, "unit": unit, "met": met})
 
     base = found["base_observations"]
-    line("patient-view CPU / decode floor (warm)", found["patient_view_cpu_over_floor"], 3, "x")
     line(
-        "patient-view CPU / decode floor (cold)", found["patient_view_cold_cpu_over_floor"], 3, "x"
+        f"cold patient-view, {base} Observations: server CPU / GC-tuned floor",
+        found["patient_view_cold_cpu_over_floor"],
+        3,
+        "x",
     )
-    for name in (f"patient_view_{base}", f"patient_view_{base}_cold"):
-        one = summary.get(name, {}).get("one_at_a_time", {})
-        line(f"p99 one at a time, {name}", one.get("p99_ms"), 25, "ms")
-    pauses = [
-        summary[name]["gc_one_at_a_time"]["max_pause_ms"]
-        for name in (f"patient_view_{base}", f"patient_view_{base}_cold")
-        if name in summary
-    ]
-    line(
-        f"longest GC pause, patient-view at {base} (one at a time)",
-        max(pauses) if pauses else None,
-        5,
-        "ms",
-    )
+    history = _longest_history(summary)
+    if history is not None:
+        scenario = summary[history]
+        line(
+            f"{history} ({scenario['relevant_observations']} relevant results): "
+            "server CPU per call",
+            scenario["one_at_a_time"]["server_cpu_ms_per_request"],
+            20,
+            "ms",
+        )
     slope = found.get("slope_us_per_irrelevant_observation", {})
-    line("marginal CPU per irrelevant Observation (service)", slope.get("service"), 10, "µs")
     line(
-        "marginal CPU per irrelevant Observation above the decode floor",
-        slope.get("service_above_floor"),
-        10,
-        "µs",
+        "marginal CPU per irrelevant Observation / the floor's own slope",
+        slope.get("service_over_floor"),
+        1.5,
+        "x",
     )
-    line("start-up to first answer", results["startup"]["first_answer_s"], 1, "s")
+    fetched = results.get("no_prefetch")
+    if fetched:
+        line(
+            f"no prefetch, FHIR server at {fetched['delay_ms']:g} ms per request: "
+            "p50 minus the slowest query chain's p50",
+            fetched["p50_over_slowest_chain_ms"],
+            15,
+            "ms",
+        )
+    line("start-up to first answer", results["startup"]["first_answer_s"], 0.6, "s")
+    pauses = [
+        s["gc_one_at_a_time"]["max_pause_ms"] for s in summary.values() if s["server"] == "main"
+    ]
+    line("longest GC pause, every scenario of the service", max(pauses, default=None), 5, "ms")
     soaked = results.get("soak")
     if soaked:
         growth = (soaked["rss_end_kb"] - soaked["rss_start_kb"]) / soaked["rss_start_kb"] * 100
-        line("VmRSS growth over the soak", round(growth, 1), 10, "%")
+        line(f"VmRSS growth over a {soaked['seconds']:.0f} s soak", round(growth, 1), 5, "%")
     return lines
 
 
@@ -382,14 +463,28 @@ def run_benchmark(
         finally:
             extra.stop()
     server = ServerProcess(env_overrides, root=server_root)
+    default_gc = None
+    if any(s.server == "default_gc" for s in made):
+        default_gc = ServerProcess({**env_overrides, "CDS_GC_TUNING": "false"}, root=server_root)
+    fetched = None
     try:
+        if default_gc is not None:
+            default_gc.start()
         first_answer = server.start()
         starts.append(first_answer)
-        measured = asyncio.run(measure(server, plan, made))
+        measured = asyncio.run(measure(server, plan, made, default_gc))
+        if default_gc is not None:
+            default_gc.stop()
+        if plan.no_prefetch_calls and (not only or any("no_prefetch" in w for w in only)):
+            fetched = no_prefetch.measure(
+                server, plan.no_prefetch_calls, plan.no_prefetch_observations
+            )
         memory_end = server.memory_kb()
         soaked = asyncio.run(soak(server, soak_seconds)) if soak_seconds > 0 else None
     finally:
         server.stop()
+        if default_gc is not None:
+            default_gc.stop()
     results: dict[str, Any] = {
         "schema": 1,
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -414,6 +509,8 @@ def run_benchmark(
             "concurrent_per_round": plan.concurrent_count,
             "max_seconds_per_batch": plan.max_seconds,
         },
+        "gc_settings": measured["gc_settings"],
+        "no_prefetch": fetched,
         "startup": {
             "first_answer_s": round(statistics.median(starts), 3),
             "first_answer_s_each": [round(x, 3) for x in starts],

@@ -1,11 +1,14 @@
-"""The FastAPI application: routes, error answers, CORS and start-up."""
+"""The FastAPI application: a thin HTTP face over the service object.
+
+``create_app`` builds the ``CdsService`` (``cds_service.service.build_service``) once, mounts
+the routes of ``api/routes/``, and installs the error answers, CORS and start-up work.
+"""
 
 from __future__ import annotations
 
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import replace
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,7 +19,7 @@ from starlette.responses import Response
 from cds_service.api.admission import AdmissionControl
 from cds_service.api.auth import Unauthenticated
 from cds_service.api.catch_all import CatchAll
-from cds_service.api.logs import configure_structlog, get_logger
+from cds_service.api.logs import configure_structlog
 from cds_service.api.openapi import install_openapi
 from cds_service.api.outcome import RequestProblem, outcome_response
 from cds_service.api.request_deadline import RequestDeadline
@@ -29,17 +32,23 @@ from cds_service.api.routes import (
     reference,
     timeline,
 )
-from cds_service.api.state import build_state
-from cds_service.fhir.extract.validate import configure_validation_cache, warm_up_validation
+from cds_service.cdshooks.validation_messages import validation_messages
+from cds_service.fhir.extract.validate import (
+    configure_fast_validation,
+    configure_validation_cache,
+    warm_up_validation,
+)
+from cds_service.fhir.pool import close_shared_client
+from cds_service.service import build_service
 from cds_service.settings import Settings
-
-log = get_logger()
+from cds_service.version import VERSION
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_structlog(settings.log_level)
     configure_validation_cache(settings.validation_cache_size)
+    configure_fast_validation(settings.fast_validation)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -47,10 +56,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.gc_tuning:
             tune_gc_after_start_up()
         yield
+        await close_shared_client()
 
     app = FastAPI(
         title="Myositis CDS",
-        version="0.1.0",
+        version=VERSION,
         description=(
             "CDS Hooks 2.0.1 service for refractory idiopathic inflammatory myopathy "
             "(Lundberg 2021)."
@@ -60,14 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    app.state.service = build_state(settings)
-    if not app.state.service.ready:
-        log.error("terminology_invalid", problems=len(app.state.service.terminology_problems))
-    app.state.timeline = timeline.build_timeline(app.state.service)
-    if app.state.timeline is not None and app.state.service.pipeline is not None:
-        app.state.service.pipeline = replace(
-            app.state.service.pipeline, links=app.state.timeline.links
-        )
+    app.state.service = build_service(settings)  # routes take it as ``api.deps.Service``
     # Inside CORS, so that a browser client can read a refusal or a timeout.
     app.add_middleware(AdmissionControl, limit=settings.max_calls_in_progress)
     app.add_middleware(RequestDeadline, seconds=settings.request_timeout_seconds)
@@ -131,5 +134,4 @@ def _install_error_answers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, error: RequestValidationError) -> Response:
-        messages = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
-        return outcome_response(422, "invalid", *messages[:20])
+        return outcome_response(422, "invalid", *validation_messages(error.errors()))

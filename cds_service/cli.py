@@ -1,4 +1,5 @@
-"""Command line: ``myositis-cds serve | mappings check | evaluate FILE | fixtures load``."""
+"""Command line: ``myositis-cds serve | db upgrade | mappings check | evaluate FILE |
+fixtures load``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import time
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import httpx
 import orjson
@@ -18,23 +19,53 @@ from rich.console import Console
 from rich.table import Table
 
 from cds_service.settings import Environment, Settings
+from cds_service.version import VERSION
+
+if TYPE_CHECKING:
+    from cds_service.storage import SchemaStatus
 
 app = typer.Typer(help="Myositis CDS Hooks service", no_args_is_help=True)
 mappings_app = typer.Typer(help="Terminology tables")
 fixtures_app = typer.Typer(help="The synthetic fixture patients")
 app.add_typer(mappings_app, name="mappings")
 app.add_typer(fixtures_app, name="fixtures")
+db_app = typer.Typer(help="The database of feedback and the JWT replay cache")
+app.add_typer(db_app, name="db")
 
 JsonObject = dict[str, Any]
+# uvicorn imports it by name in every worker, like the app (not imported here: the command
+# line does not import the HTTP layer).
+HTTP_PROTOCOL = "cds_service.api.http_edges:HardenedHttpToolsProtocol"
 EXIT_PRECONDITION = 3  # the service would answer 412: required data could not be had
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"myositis-cds {VERSION}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Myositis CDS Hooks service."""
 
 
 @app.command()
 def serve() -> None:
-    """Serve the CDS Hooks service on CDS_HOST:CDS_PORT."""
-    from cds_service.api.http_edges import PROTOCOL_IMPORT_PATH
+    """Migrate the database, then serve the CDS Hooks service on CDS_HOST:CDS_PORT.
 
+    The migration runs here, once, before uvicorn starts its workers (they never create
+    tables); other replicas upgrading at the same moment wait for it and find nothing to do.
+    """
     settings = Settings()
+    _upgrade_or_fail(settings.database_url)
     uvicorn.run(
         "cds_service.asgi:app",
         host=settings.host,
@@ -48,12 +79,59 @@ def serve() -> None:
         loop="uvloop" if _installed("uvloop") else "auto",
         # uvicorn's httptools protocol plus a header read timeout and header size and count
         # limits (cds_service/api/http_edges.py); h11, the fallback, has a size limit only.
-        http=PROTOCOL_IMPORT_PATH if _installed("httptools") else "h11",
+        http=HTTP_PROTOCOL if _installed("httptools") else "h11",
         h11_max_incomplete_event_size=settings.max_header_bytes,
         timeout_keep_alive=settings.keep_alive_timeout_seconds,
         ws="none",  # no WebSocket routes: skips importing websockets (~0.1-0.2 s of start-up)
         lifespan="on",  # start-up work (warm-up, GC freeze) must run, and fail loudly
     )
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Option(help="the revision to reach")] = "head",
+) -> None:
+    """Apply the schema migrations to CDS_DATABASE_URL (safe to run from many places at once)."""
+    status = _upgrade_or_fail(_database_url_only(), revision)
+    typer.echo(f"database at revision {status.current} (head {status.head})")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's schema revision; exit 1 when it is not the one the service needs."""
+    from cds_service.storage import make_engine, schema_status
+
+    engine = make_engine(_database_url_only())
+    try:
+        status = schema_status(engine)
+    finally:
+        engine.dispose()
+    problem = status.problem()
+    if problem is not None:
+        _fail(problem, code=1)
+    typer.echo(f"database at revision {status.current} (head {status.head})")
+
+
+def _database_url_only() -> str:
+    """CDS_DATABASE_URL, read without the serving settings' checks: a migration job is given
+    the database URL and nothing else (no trusted clients, no public URL)."""
+    return Settings(env=Environment.DEV, auth_required=False).database_url
+
+
+def _upgrade_or_fail(database_url: str, revision: str = "head") -> SchemaStatus:
+    """Run the migrations; a database that cannot be reached or migrated stops with exit 1
+    and a one-line reason (never the URL: it may hold a password)."""
+    from alembic.util import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from cds_service.storage import error_name, upgrade_database
+
+    try:
+        return upgrade_database(database_url, revision)
+    except SQLAlchemyError as error:
+        _fail(f"database migration failed: {error_name(error)}", code=1)
+    except CommandError as error:
+        _fail(f"database migration failed: {error}", code=1)
 
 
 def _installed(module: str) -> bool:
@@ -64,11 +142,15 @@ def _installed(module: str) -> bool:
 
 @mappings_app.command("check")
 def mappings_check() -> None:
-    """Check the terminology tables; exit 1 listing every problem."""
-    from cds_service.terminology import check_mappings
+    """Check the terminology tables, and that every create action a card can offer is coded
+    from a verified row of orders.csv; exit 1 listing every problem."""
+    from cds_service.cards.create_actions import check_create_actions
+    from cds_service.terminology import check_mappings, load_terminology
 
     settings = Settings(env=Environment.DEV, auth_required=False)
     problems = check_mappings(settings.mappings_dir)
+    if not problems:
+        problems = check_create_actions(load_terminology(settings.mappings_dir))
     for problem in problems:
         typer.echo(problem, err=True)
     if problems:
@@ -106,13 +188,12 @@ def evaluate(
     No HTTP and no FHIR server: a Bundle becomes full prefetch; a request answers from its
     own prefetch, and one lacking required data answers with the 412 problems (exit 3).
     """
-    from cds_service.api.outcome import operation_outcome
-    from cds_service.api.state import load_thresholds
     from cds_service.cdshooks.models import CdsRequest, validate_context
-    from cds_service.cdshooks.pipeline import Pipeline
+    from cds_service.cdshooks.operation_outcome import operation_outcome
     from cds_service.cdshooks.prefetch import PrefetchUnavailable
     from cds_service.cdshooks.registry import SERVICES, HookName
-    from cds_service.terminology import TerminologyError, load_terminology
+    from cds_service.cdshooks.validation_messages import validation_messages
+    from cds_service.service import NotReady, build_service
 
     console = Console(highlight=False)
     settings = Settings(env=Environment.DEV, auth_required=False)
@@ -130,23 +211,16 @@ def evaluate(
         request = CdsRequest.model_validate(body)
         validate_context(request)
     except ValidationError as error:
-        _fail("invalid request: " + "; ".join(_error_lines(error)))
+        _fail("invalid request: " + "; ".join(validation_messages(error.errors(), limit=None)))
     service = next((s for s in SERVICES if s.hook.value == request.hook), None)
     if service is None:
         _fail(f"no service answers the '{request.hook}' hook")
-    try:
-        terminology = load_terminology(settings.mappings_dir)
-    except TerminologyError as error:
-        _fail("terminology tables failed to load: " + "; ".join(error.problems[:5]))
-    pipeline = Pipeline(
-        terminology=terminology,
-        thresholds=load_thresholds(settings),
-        base_url=settings.public_base_url.rstrip("/"),
-        fhir_deadline_seconds=settings.fhir_timeout_seconds,
-    )
+    cds = build_service(settings, offline=True)
     day = _evaluation_date(today, settings)
     try:
-        result = asyncio.run(pipeline.run(service, request, None, day))
+        result = asyncio.run(cds.call(service, request, today=day))
+    except NotReady as not_ready:
+        _fail("terminology tables failed to load: " + "; ".join(not_ready.problems[:5]))
     except PrefetchUnavailable as missing:
         if json_output:
             typer.echo(_dumps(operation_outcome("not-found", missing.problems)))
@@ -182,10 +256,6 @@ def _fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _error_lines(error: ValidationError) -> list[str]:
-    return [f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()]
-
-
 def _evaluation_date(today: str | None, settings: Settings) -> date:
     if today is None:
         return settings.today or datetime.now(UTC).date()
@@ -201,25 +271,15 @@ def _dumps(value: object) -> str:
 
 def request_from_bundle(bundle: JsonObject, hook: str) -> JsonObject:
     """A CDS Hooks request whose prefetch holds the whole Bundle (one patient's resources)."""
-    from cds_service.cdshooks.registry import PATIENT_HISTORY
-    from cds_service.fhir.fixture_store import bundle_entries, patient_of
+    from cds_service.cdshooks.patient_prefetch import patient_prefetch
+    from cds_service.fhir.bundles import collection
+    from cds_service.fhir.fixture_store import bundle_entries
 
     resources = bundle_entries(bundle)
     patient = next((r for r in resources if r.get("resourceType") == "Patient"), None)
     if patient is None or not isinstance(patient.get("id"), str):
         _fail("the Bundle holds no Patient with an id")
     patient_id = str(patient["id"])
-    prefetch: JsonObject = {}
-    for template in PATIENT_HISTORY:
-        if template.resource_type == "Patient":
-            prefetch[template.key] = patient
-            continue
-        matches = [
-            r
-            for r in resources
-            if r.get("resourceType") == template.resource_type and patient_of(r) == patient_id
-        ]
-        prefetch[template.key] = _searchset(matches)
     context: JsonObject = {"userId": "Practitioner/cli", "patientId": patient_id}
     if hook in ("order-select", "order-sign"):
         drafts = [
@@ -228,25 +288,15 @@ def request_from_bundle(bundle: JsonObject, hook: str) -> JsonObject:
             if r.get("resourceType") in ("MedicationRequest", "ServiceRequest")
             and r.get("status") == "draft"
         ]
-        context["draftOrders"] = _searchset(drafts, bundle_type="collection")
+        context["draftOrders"] = collection(drafts)
         if hook == "order-select":
             context["selections"] = [f"{r['resourceType']}/{r['id']}" for r in drafts]
     return {
         "hook": hook,
         "hookInstance": str(uuid.uuid4()),
         "context": context,
-        "prefetch": prefetch,
+        "prefetch": patient_prefetch(resources, patient_id),
     }
-
-
-def _searchset(resources: list[JsonObject], bundle_type: str = "searchset") -> JsonObject:
-    bundle: JsonObject = {"resourceType": "Bundle", "type": bundle_type}
-    entries = [{"fullUrl": f"{r['resourceType']}/{r.get('id')}", "resource": r} for r in resources]
-    if bundle_type == "searchset":
-        bundle["total"] = len(resources)
-    if entries:
-        bundle["entry"] = entries
-    return bundle
 
 
 _INDICATOR_STYLE = {"critical": "bold red", "warning": "bold yellow", "info": "bold blue"}

@@ -1,4 +1,7 @@
-"""Service configuration: environment variables with the prefix ``CDS_`` (contract.md §4)."""
+"""Service configuration: environment variables with the prefix ``CDS_``.
+
+Every setting is documented in docs/contract.md, "Settings" (a test checks it).
+"""
 
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ class Settings(BaseSettings):
         description="external base URL of the service; JWT aud is checked against it",
     )
     trusted_clients: Path | None = Field(
-        default=None, description="JSON file of trusted CDS clients (contract.md §4)"
+        default=None, description="JSON file of trusted CDS clients (docs/security.md)"
     )
     auth_algorithms: tuple[str, ...] = Field(
         default=("ES384", "RS384"),
@@ -80,6 +83,10 @@ class Settings(BaseSettings):
         default=50_000,
         ge=0,
         description="fhir.resources validation outcomes remembered by content (0: off)",
+    )
+    fast_validation: bool = Field(
+        default=True,
+        description="validate common resource shapes with the compiled fast path first",
     )
     bench_endpoints: bool = Field(
         default=False, description="mount /bench/* for the benchmark harness (never in prod)"

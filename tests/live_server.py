@@ -14,6 +14,7 @@ import uvicorn
 from cds_service.api.http_edges import protocol_for
 from cds_service.app import create_app
 from cds_service.settings import Settings
+from cds_service.storage import upgrade_database
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ def live_server(**overrides: object) -> Iterator[LiveServer]:
     }
     values.update(overrides)
     settings = Settings.model_validate(values)
+    upgrade_database(settings.database_url)  # as `serve` does before the app starts
     app = create_app(settings)
     config = uvicorn.Config(
         app,

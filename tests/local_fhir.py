@@ -18,7 +18,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from cds_service.fhir.fixture_store import FixtureStore, searchset
+from cds_service.fhir.bundles import searchset
+from cds_service.fhir.fixture_store import FixtureStore
 from cds_service.settings import PROJECT_ROOT
 
 
@@ -45,7 +46,9 @@ def fhir_app(store: FixtureStore, behaviour: FhirBehaviour) -> Starlette:
             return JSONResponse(found) if found else Response(status_code=404)
         patient = request.query_params.get("patient") or request.query_params.get("subject")
         patient_id = (patient or "").removeprefix("Patient/")
-        return JSONResponse(searchset(store.search(resource_type, patient_id), str(request.url)))
+        return JSONResponse(
+            searchset(store.search(resource_type, patient_id), self_url=str(request.url))
+        )
 
     return Starlette(
         routes=[

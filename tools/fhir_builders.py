@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+# Bundles are built where the service builds them (re-exported for the fixtures and the bench).
+from cds_service.fhir.bundles import collection as collection
+from cds_service.fhir.bundles import searchset as searchset
+
 JsonObject = dict[str, Any]
 
 LOINC = "http://loinc.org"
@@ -186,7 +190,10 @@ def medication_request(
     dose_mg_per_day: float | None = None,
     end: str | None = None,
     intent: str = "order",
+    dose_every: tuple[float, str, float, str] | None = None,
 ) -> JsonObject:
+    """``dose_every`` = (amount, unit, period, periodUnit): one dose every period, as ordered
+    (methotrexate 20 mg once weekly is ``(20, "mg", 1, "wk")``)."""
     concept: JsonObject = {"text": name}
     if rxnorm:
         concept["coding"] = [{"system": RXNORM, "code": rxnorm, "display": name}]
@@ -209,29 +216,11 @@ def medication_request(
         dosage["doseAndRate"] = [
             {"doseQuantity": {"value": dose_mg_per_day, "unit": "mg", "system": UCUM, "code": "mg"}}
         ]
+    if dose_every is not None:
+        amount, unit, every, period_unit = dose_every
+        dosage["timing"]["repeat"].update(
+            {"frequency": 1, "period": every, "periodUnit": period_unit}
+        )
+        dosage["doseAndRate"] = [{"doseQuantity": {"value": amount, "unit": unit}}]
     resource["dosageInstruction"] = [dosage]
     return resource
-
-
-def collection(resources: list[JsonObject]) -> JsonObject:
-    return {
-        "resourceType": "Bundle",
-        "type": "collection",
-        "entry": [{"fullUrl": f"{r['resourceType']}/{r['id']}", "resource": r} for r in resources],
-    }
-
-
-def searchset(resources: list[JsonObject]) -> JsonObject:
-    return {
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "total": len(resources),
-        "entry": [
-            {
-                "fullUrl": f"{r['resourceType']}/{r['id']}",
-                "resource": r,
-                "search": {"mode": "match"},
-            }
-            for r in resources
-        ],
-    }

@@ -16,7 +16,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from tools.fhir_builders import JsonObject, collection, searchset
+from cds_service.cdshooks.patient_prefetch import patient_prefetch
+from tools.fhir_builders import JsonObject, collection
 from tools.scenarios import EVALUATION_DATE, Scenario, all_scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,23 +31,9 @@ SERVICE_BY_HOOK = {
     "order-sign": "myositis-order-sign",
 }
 
-_PREFETCH_TYPES = {
-    "conditions": "Condition",
-    "observations": "Observation",
-    "medicationRequests": "MedicationRequest",
-    "medicationStatements": "MedicationStatement",
-    "medicationAdministrations": "MedicationAdministration",
-}
-
 
 def prefetch_for(scenario: Scenario) -> JsonObject:
-    by_type: dict[str, list[JsonObject]] = {}
-    for resource in scenario.resources:
-        by_type.setdefault(resource["resourceType"], []).append(resource)
-    prefetch: JsonObject = {"patient": by_type.get("Patient", [None])[0]}
-    for key, resource_type in _PREFETCH_TYPES.items():
-        prefetch[key] = searchset(by_type.get(resource_type, []))
-    return prefetch
+    return patient_prefetch(scenario.resources, scenario.patient_id)
 
 
 def request_for(scenario: Scenario) -> JsonObject:

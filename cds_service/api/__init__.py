@@ -1,1 +1,1 @@
-"""api layer (shared/architecture.md)."""
+"""The HTTP layer: thin routes over the service object (docs/architecture.md)."""

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from cds_service.api.outcome import operation_outcome
 from cds_service.cdshooks.metrics import CALLS_IN_PROGRESS, CALLS_REFUSED
+from cds_service.cdshooks.operation_outcome import operation_outcome
 from cds_service.cdshooks.registry import SERVICES_BY_ID
 
 RETRY_AFTER_SECONDS = 1

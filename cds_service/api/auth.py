@@ -1,7 +1,8 @@
 """Authentication of every request (discovery, service calls, feedback) by the EHR's JWT.
 
 Any failure answers 401 with no detail; the failed check (and iss, tenant, jti when
-readable) goes to the log, never the token.
+readable) goes to the log, never the token. Routes take the caller as the ``Caller``
+dependency of ``api/deps.py``.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
 from cds_service.api.logs import get_logger
-from cds_service.api.state import ServiceState
 from cds_service.cdshooks.auth import AuthenticationError, VerifiedCaller
+from cds_service.service import CdsService
 
 log = get_logger()
 
@@ -21,16 +22,16 @@ class Unauthenticated(Exception):
 
 
 async def authenticate(request: Request) -> VerifiedCaller | None:
-    state: ServiceState = request.app.state.service
-    if state.verifier is None:
+    service: CdsService = request.app.state.service
+    if service.verifier is None:
         return None
     # The path exactly as the client sent it (percent-encoding kept): aud names that URL.
     raw_path = request.scope.get("raw_path")
     path = raw_path.decode("latin-1") if isinstance(raw_path, bytes) else request.url.path
-    audience = state.settings.public_base_url.rstrip("/") + path
+    audience = service.settings.public_base_url.rstrip("/") + path
     try:
         return await run_in_threadpool(
-            state.verifier.verify, request.headers.get("authorization"), audience
+            service.verifier.verify, request.headers.get("authorization"), audience
         )
     except AuthenticationError as error:
         log.warning(

@@ -10,7 +10,7 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cds_service.api.logs import get_logger
-from cds_service.api.outcome import operation_outcome
+from cds_service.cdshooks.operation_outcome import operation_outcome
 
 log = get_logger()
 _BODY = orjson.dumps(operation_outcome("exception", ["internal error"]))

@@ -27,11 +27,10 @@ from typing import Any, ClassVar
 import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from cds_service.api.outcome import operation_outcome
+from cds_service.cdshooks.operation_outcome import operation_outcome
 from cds_service.settings import Settings
 
 LINGER_SECONDS = 2.0
-PROTOCOL_IMPORT_PATH = "cds_service.api.http_edges:HardenedHttpToolsProtocol"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,23 +1,9 @@
-"""Error answers as FHIR OperationOutcome bodies (CDS Hooks 3.0 §Returning OperationOutcome).
-
-Messages say what was wrong with the request, never echo its data, and never carry a trace.
-"""
+"""4xx answers with a FHIR OperationOutcome body (``cdshooks.operation_outcome``)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from cds_service.api.responses import FhirJsonResponse
-
-JsonObject = dict[str, Any]
-
-
-def operation_outcome(code: str, diagnostics: list[str], severity: str = "error") -> JsonObject:
-    return {
-        "resourceType": "OperationOutcome",
-        "issue": [{"severity": severity, "code": code, "diagnostics": text} for text in diagnostics]
-        or [{"severity": severity, "code": code}],
-    }
+from cds_service.cdshooks.operation_outcome import operation_outcome
 
 
 def outcome_response(status: int, code: str, *diagnostics: str) -> FhirJsonResponse:

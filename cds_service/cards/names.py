@@ -40,37 +40,38 @@ def agent_name(agent: Agent) -> str:
 FINDING_TITLES = REGISTERED_TITLES
 
 
-# (label, LOINC code or "", text of the order). Codes only where verified (mappings/).
-WORKUP_ORDERS: dict[Workup, tuple[str, str, str]] = {
+# (label of the suggestion, what the work-up is, in words). The codes an order carries come
+# from mappings/orders.csv (verified rows only); work-up without one stays as text on the card.
+WORKUP_TEXTS: dict[Workup, tuple[str, str]] = {
     Workup.ENZYME_PANEL: (
         "Order muscle enzymes (CK, LDH, aldolase, AST, ALT)",
-        "2157-6",
-        "Muscle enzyme panel: CK, LDH, aldolase, AST, ALT",
+        "Muscle enzymes: CK, LDH, aldolase, AST and ALT",
     ),
     Workup.THIGH_MRI_STIR: (
-        "Order thigh MRI with STIR",
-        "",
+        "Order MRI of the thighs",
         "MRI of both thighs with STIR / fat-suppressed T2 and T1 sequences",
     ),
     Workup.MYOSITIS_ANTIBODY_PANEL: (
         "Order myositis antibody panel",
-        "",
         "Myositis-specific and -associated antibody panel (line blot)",
     ),
-    Workup.TSH: ("Order TSH", "3016-3", "Thyrotropin (TSH)"),
+    Workup.TSH: ("Order TSH", "Thyrotropin (TSH)"),
     Workup.STRENGTH_ASSESSMENT: (
         "Record MMT-8 (or CMAS)",
-        "",
         "Manual muscle testing (MMT-8) or CMAS and functional index",
     ),
     Workup.MUSCLE_BIOPSY: (
         "Request muscle biopsy",
-        "",
         "Muscle biopsy (MRI-guided), with review for rimmed vacuoles and inflammation",
     ),
     Workup.MALIGNANCY_SCREEN: (
         "Order malignancy screening",
-        "",
         "Malignancy screening for cancer-associated myositis (per local protocol)",
     ),
+}
+
+# What a ServiceRequest adds in words to its coded test or procedure.
+WORKUP_NOTES: dict[Workup, str] = {
+    Workup.THIGH_MRI_STIR: "Both thighs; STIR / fat-suppressed T2 and T1 sequences",
+    Workup.MUSCLE_BIOPSY: "MRI-guided site; review for rimmed vacuoles and inflammation",
 }

@@ -1,9 +1,11 @@
-"""Findings to CDS Hooks cards (contract.md §2), as wire-format dictionaries.
+"""Findings to CDS Hooks cards (docs/contract.md, finding codes), as wire-format dictionaries.
 
-One finding, one card. The card's ``source.topic`` carries the finding code; its ``detail``
-opens with the evidence table; its ``uuid`` (and every suggestion's) is a ``uuid5`` of the
-service, the patient, the finding and the draft order it is about, so the same finding gives
-the same card across calls (and across order-select re-firings).
+One finding, one card. The card's ``source.topic`` carries the finding code and ``source.url``
+its section of docs/clinical-logic.md; its ``detail`` opens with the evidence table; its
+``uuid`` (and every suggestion's) is a ``uuid5`` of the service, the patient, the finding and
+the draft order it is about, so the same finding gives the same card across calls (and across
+order-select re-firings). A suggestion that creates a resource carries the verified codes of
+``mappings/orders.csv``; what has none stays as text on the card.
 """
 
 from __future__ import annotations
@@ -14,17 +16,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cds_service.cards.doc_links import (
+    clinical_logic_section,
+    clinical_logic_url,
+    without_internal_references,
+)
 from cds_service.cards.markdown import bullets, escape, table
-from cds_service.cards.names import FINDING_TITLES, WORKUP_ORDERS, agent_name
+from cds_service.cards.names import FINDING_TITLES, WORKUP_NOTES, WORKUP_TEXTS, agent_name
+from cds_service.cards.units import for_people
 from cds_service.engine.findings import Finding, FindingCode, TherapyOption, Workup
-from cds_service.terminology import Terminology
+from cds_service.terminology import OrderCode, Terminology
 
 JsonObject = dict[str, Any]
 
 FINDING_SYSTEM = "https://myositis-cds.org/fhir/CodeSystem/finding"
 OVERRIDE_SYSTEM = "https://myositis-cds.org/fhir/CodeSystem/override-reason"
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-LOINC = "http://loinc.org"
 _NAMESPACE = uuid.UUID("6f1c3a52-8f0e-5b8e-9a57-3c1d2e4b7a90")
 SUMMARY_LIMIT = 139
 
@@ -62,14 +68,15 @@ def card_uuid(context: CardContext, finding: Finding) -> str:
 
 def render_card(finding: Finding, context: CardContext, terminology: Terminology) -> JsonObject:
     card_id = card_uuid(context, finding)
+    summary = _summary(finding)
     card: JsonObject = {
         "uuid": card_id,
-        "summary": _summary(finding),
+        "summary": summary,
         "indicator": finding.severity.value,
-        "detail": _detail(finding, context),
+        "detail": _detail(finding, context, summary),
         "source": {
             "label": "Myositis CDS (Lundberg 2021 refractory IIM approach)",
-            "url": f"{context.base_url}/reference/clinical-logic#{finding.code.value}",
+            "url": clinical_logic_url(context.base_url, clinical_logic_section(finding)),
             "topic": {
                 "system": FINDING_SYSTEM,
                 "code": finding.code.value,
@@ -98,47 +105,57 @@ def render_card(finding: Finding, context: CardContext, terminology: Terminology
     return card
 
 
+def said(text: str) -> str:
+    """Engine text as the card shows it: units for people, no working-note section marks."""
+    return for_people(without_internal_references(text))
+
+
 def _summary(finding: Finding) -> str:
-    text = f"{FINDING_TITLES[finding.code]}: {finding.reason}"
+    reason = said(finding.reason)
+    text = f"{FINDING_TITLES[finding.code]}: {reason}"
     if len(text) <= SUMMARY_LIMIT:
         return text
-    if len(finding.reason) <= SUMMARY_LIMIT:
-        return finding.reason
-    return finding.reason[: SUMMARY_LIMIT - 1].rstrip() + "…"
+    if len(reason) <= SUMMARY_LIMIT:
+        return reason
+    return reason[: SUMMARY_LIMIT - 1].rstrip() + "…"
 
 
-def _detail(finding: Finding, context: CardContext) -> str:
+def _detail(finding: Finding, context: CardContext, summary: str) -> str:
     rows = [
         (
-            e.label,
-            e.value,
+            said(e.label),
+            said(e.value),
             e.when.isoformat() if e.when else "",
-            e.reference_range,
+            said(e.reference_range),
             e.reference,
         )
         for e in finding.evidence
     ]
-    parts = [
-        table(("Evidence", "Value", "Date", "Reference range", "FHIR resource"), rows),
-        f"**Why:** {escape(finding.reason)}",
-    ]
+    parts = [table(("Evidence", "Value", "Date", "Reference range", "FHIR resource"), rows)]
+    reason = said(finding.reason)
+    if reason not in summary:
+        # The summary had to shorten the reason: the detail gives it whole, once.
+        parts.append(escape(reason))
     if finding.order_reference:
         parts.append(f"**About draft order:** `{escape(finding.order_reference)}`")
     if finding.options:
         parts.append("**Options:**\n" + bullets([_option_line(o) for o in finding.options]))
-    gaps = (*finding.gaps, *context.data_gaps)
+    if finding.workup:
+        parts.append("**Work-up:**\n" + bullets([WORKUP_TEXTS[w][1] for w in finding.workup]))
+    gaps = [said(gap) for gap in (*finding.gaps, *context.data_gaps)]
     if gaps:
         parts.append("**Data gaps:**\n" + bullets(gaps))
+    section = clinical_logic_section(finding)
     parts.append(
         f"Rule `{escape(finding.rule_id)}` v{escape(finding.rule_version)} · "
-        f"{escape(finding.reference_section)}"
+        f"[Clinical logic: {escape(section)}]({clinical_logic_url(context.base_url, section)})"
     )
     return "\n\n".join(parts)
 
 
 def _option_line(option: TherapyOption) -> str:
     mark = " (preferred for this subtype)" if option.recommended else ""
-    return f"{agent_name(option.agent)}{mark}: {option.rationale}"
+    return f"{agent_name(option.agent)}{mark}: {said(option.rationale)}"
 
 
 def _suggestions(
@@ -148,11 +165,13 @@ def _suggestions(
     if stop is not None:
         return [stop], "at-most-one"
     if finding.options:
-        return [
+        offered = [
             _medication_suggestion(o, context, terminology, card_id) for o in finding.options
-        ], "at-most-one"
+        ]
+        return [s for s in offered if s is not None], "at-most-one"
     if finding.workup:
-        return [_workup_suggestion(w, context, card_id) for w in finding.workup], "any"
+        ordered = [_workup_suggestion(w, context, terminology, card_id) for w in finding.workup]
+        return [s for s in ordered if s is not None], "any"
     return [], ""
 
 
@@ -178,7 +197,9 @@ def _stop_suggestion(finding: Finding, card_id: str) -> JsonObject | None:
     if not references:
         return None
     suggestion: JsonObject = {
-        "label": STOP_LABELS.get(finding.code, "Remove the order"),
+        "label": "Stop the order being replaced"
+        if finding.stops_existing_orders
+        else STOP_LABELS.get(finding.code, "Remove the order"),
         "uuid": _suggestion_uuid(card_id, "stop"),
         "actions": [
             {
@@ -194,15 +215,19 @@ def _stop_suggestion(finding: Finding, card_id: str) -> JsonObject | None:
     return suggestion
 
 
+def _coding(code: OrderCode) -> JsonObject:
+    return {"system": code.system, "code": code.code, "display": code.display}
+
+
 def _medication_suggestion(
     option: TherapyOption, context: CardContext, terminology: Terminology, card_id: str
-) -> JsonObject:
+) -> JsonObject | None:
+    """A draft MedicationRequest coded with the agent's verified RxNorm ingredient; None (the
+    option stays as text in the card's Options) when the agent has no verified code."""
+    codes = terminology.order_codes(option.agent.value)
+    if not codes:
+        return None
     name = agent_name(option.agent)
-    concept: JsonObject = {"text": name}
-    rxcui = terminology.rxnorm_code(option.agent)
-    if rxcui:
-        display = terminology.display(RXNORM, rxcui) or name
-        concept["coding"] = [{"system": RXNORM, "code": rxcui, "display": display}]
     suggestion: JsonObject = {
         "label": f"{name}: propose as next line",
         "uuid": _suggestion_uuid(card_id, option.agent.value),
@@ -215,7 +240,10 @@ def _medication_suggestion(
                     "status": "draft",
                     "intent": "proposal",
                     "subject": {"reference": f"Patient/{context.patient_id}"},
-                    "medicationCodeableConcept": concept,
+                    "medicationCodeableConcept": {
+                        "coding": [_coding(codes[0])],
+                        "text": name,
+                    },
                 },
             }
         ],
@@ -225,25 +253,36 @@ def _medication_suggestion(
     return suggestion
 
 
-def _workup_suggestion(workup: Workup, context: CardContext, card_id: str) -> JsonObject:
-    label, loinc, text = WORKUP_ORDERS[workup]
-    code: JsonObject = {"text": text}
-    if loinc:
-        code["coding"] = [{"system": LOINC, "code": loinc}]
+def _workup_suggestion(
+    workup: Workup, context: CardContext, terminology: Terminology, card_id: str
+) -> JsonObject | None:
+    """One draft ServiceRequest per verified code of the work-up (the muscle enzymes are five
+    tests, five orders); None (the work-up stays as text in the card) when it has none."""
+    codes = terminology.order_codes(workup.value)
+    if not codes:
+        return None
+    label, _ = WORKUP_TEXTS[workup]
+    note = WORKUP_NOTES.get(workup)
+    actions = []
+    for code in codes:
+        resource: JsonObject = {
+            "resourceType": "ServiceRequest",
+            "status": "draft",
+            "intent": "proposal",
+            "subject": {"reference": f"Patient/{context.patient_id}"},
+            "code": {"coding": [_coding(code)], "text": code.display},
+        }
+        if note:
+            resource["note"] = [{"text": note}]
+        actions.append(
+            {
+                "type": "create",
+                "description": f"Draft an order: {code.display}",
+                "resource": resource,
+            }
+        )
     return {
         "label": label,
         "uuid": _suggestion_uuid(card_id, workup.value),
-        "actions": [
-            {
-                "type": "create",
-                "description": f"Draft: {text}",
-                "resource": {
-                    "resourceType": "ServiceRequest",
-                    "status": "draft",
-                    "intent": "proposal",
-                    "subject": {"reference": f"Patient/{context.patient_id}"},
-                    "code": code,
-                },
-            }
-        ],
+        "actions": actions,
     }

@@ -1,1 +1,2 @@
-"""cdshooks layer (shared/architecture.md)."""
+"""The CDS Hooks protocol layer: wire models, services and prefetch, auth, pipeline
+(docs/architecture.md)."""

@@ -1,8 +1,9 @@
 """One CDS call, end to end: prefetch -> facts -> engine -> cards.
 
-The HTTP layer hands over a validated request; this module decides what data to read,
-turns it into facts through the terminology tables, asks the engine, renders the findings
-as cards and checks every card against the CDS Hooks invariants before it leaves.
+The service object (``cds_service.service``) hands over a validated request; this module
+decides what data to read, turns it into facts through the terminology tables, asks the
+engine, renders the findings as cards and checks every card against the CDS Hooks invariants
+before it leaves.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from cds_service.engine.findings import Finding
 from cds_service.engine.thresholds import Thresholds
 from cds_service.fhir.extract import extract_facts
 from cds_service.fhir.extract.draft_orders import read_draft_orders
+from cds_service.fhir.relevance import relevance_filter
 from cds_service.terminology import Terminology
 
 JsonObject = dict[str, Any]
@@ -70,6 +72,7 @@ class Pipeline:
             context,
             reader_factory,
             self.fhir_deadline_seconds,
+            keep=relevance_filter(self.terminology).keep,
         )
         if len(resolved.resources) > OFFLOAD_ABOVE_RESOURCES:
             # A large chart is CPU work of tens of ms: off the event loop, so that other calls'
@@ -99,6 +102,7 @@ class Pipeline:
                 fhir_server=str(request.fhirServer) if reader_factory is not None else None,
                 finding_codes=[f.code.value for f in findings],
                 evaluated_on=today,
+                cited=cited_references(findings),
             )
         card_context = CardContext(
             service_id=service.id,
@@ -143,6 +147,11 @@ class Pipeline:
 
 
 OFFLOAD_ABOVE_RESOURCES = 1500
+
+
+def cited_references(findings: tuple[Finding, ...]) -> list[str]:
+    """The FHIR references the findings cite as evidence, in order, each once."""
+    return list(dict.fromkeys(e.reference for f in findings for e in f.evidence if e.reference))
 
 
 def data_issue_gap(facts: PatientFacts) -> tuple[str, ...]:

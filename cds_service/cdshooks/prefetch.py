@@ -1,4 +1,4 @@
-"""Prefetch resolution: the decision table of cds-hooks-conformance.md §1.4.
+"""Prefetch resolution: the decision table of docs/conformance.md §1.4.
 
 Per template key:
 
@@ -10,6 +10,10 @@ Per template key:
 A required key that cannot be had (no usable ``fhirServer``, a fetch that fails or outlives
 the deadline, an OperationOutcome) ends the call with 412;
 an optional one becomes a stated gap.
+
+The prefetch is read in one pass: each Bundle entry is looked at once, the relevance filter
+(``fhir/relevance.py``) drops what the engine never reads (most Observations of a chart), and
+only what is kept has its patient checked and is handed on.
 """
 
 from __future__ import annotations
@@ -23,17 +27,12 @@ from urllib.parse import quote
 
 from cds_service.cdshooks.metrics import FHIR_FETCHES
 from cds_service.cdshooks.registry import PrefetchTemplate
-from cds_service.fhir.client import (
-    FhirFetchError,
-    FhirReader,
-    bundle_resources,
-    next_link,
-    unreadable_entries,
-)
+from cds_service.fhir.client import FhirFetchError, FhirReader, next_link
 from cds_service.fhir.fixture_store import patient_of
 
 JsonObject = dict[str, Any]
 ReaderFactory = Callable[[], FhirReader]
+Keep = Callable[[Mapping[str, Any]], bool]
 
 _TOKEN = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
 _USER_TOKENS = {
@@ -57,6 +56,48 @@ class ResolvedData:
     resources: list[JsonObject] = field(default_factory=list)
     gaps: list[str] = field(default_factory=list)
     fetched_keys: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Intake:
+    """What one pass over the data keeps: the relevant resources of the patient in context."""
+
+    resolved: ResolvedData
+    keep: Keep | None
+    patient_id: str | None
+    other_patients: int = 0
+    wrong_patient_resource: bool = False
+
+    def take(self, resource: JsonObject) -> None:
+        if self.keep is not None and not self.keep(resource):
+            return
+        if self.patient_id is not None:
+            owner = patient_of(resource)
+            if owner is not None and owner != self.patient_id:
+                if resource.get("resourceType") == "Patient":
+                    self.wrong_patient_resource = True
+                else:
+                    self.other_patients += 1
+                return
+        self.resolved.resources.append(resource)
+
+    def take_bundle(self, bundle: Mapping[str, Any]) -> int:
+        """Takes the resources of a Bundle's entries (search outcomes left out); returns how
+        many entries held no resource object."""
+        entries = bundle.get("entry")
+        if not isinstance(entries, list):
+            return 0
+        unreadable = 0
+        for entry in entries:
+            resource = entry.get("resource") if isinstance(entry, dict) else None
+            if not isinstance(resource, dict):
+                unreadable += 1
+                continue
+            search = entry.get("search")
+            if isinstance(search, dict) and search.get("mode") == "outcome":
+                continue
+            self.take(resource)
+        return unreadable
 
 
 def render_query(template: str, context: Mapping[str, Any]) -> str | None:
@@ -92,10 +133,18 @@ async def resolve_prefetch(
     context: Mapping[str, Any],
     reader_factory: ReaderFactory | None,
     deadline_seconds: float,
+    keep: Keep | None = None,
 ) -> ResolvedData:
-    """Everything the templates ask for, from prefetch first and the FHIR server second."""
+    """Everything the templates ask for, from prefetch first and the FHIR server second.
+
+    ``keep`` decides which resources are handed on (None: all); resources about another
+    patient than ``context.patientId`` are left out and said, a Patient of another patient
+    refuses the call (``WrongPatient``).
+    """
     given = prefetch or {}
     resolved = ResolvedData()
+    patient_id = context.get("patientId")
+    intake = _Intake(resolved, keep, patient_id if isinstance(patient_id, str) else None)
     problems: list[str] = []
     to_fetch: list[tuple[PrefetchTemplate, str]] = []
     to_continue: list[tuple[PrefetchTemplate, str]] = []
@@ -125,8 +174,7 @@ async def resolve_prefetch(
         if resource_type == "OperationOutcome":
             _fail(template, "the client reported an error (OperationOutcome)", problems, resolved)
         elif resource_type == "Bundle":
-            resolved.resources.extend(bundle_resources(value))
-            _note_unreadable(template, unreadable_entries(value), resolved)
+            _note_unreadable(template, intake.take_bundle(value), resolved)
             link = next_link(value)
             if link is not None:
                 if reader_factory is None:
@@ -134,43 +182,25 @@ async def resolve_prefetch(
                 else:
                     to_continue.append((template, link))
         else:
-            resolved.resources.append(value)
+            intake.take(value)
 
     if to_fetch or to_continue:
         assert reader_factory is not None
-        await _fetch_all(
-            to_fetch, to_continue, reader_factory, deadline_seconds, resolved, problems
-        )
+        await _fetch_all(to_fetch, to_continue, reader_factory, deadline_seconds, intake, problems)
     if problems:
         raise PrefetchUnavailable(problems)
-    _keep_only_the_patients_own(resolved, context.get("patientId"))
+    if intake.wrong_patient_resource:
+        raise WrongPatient("the Patient given is not the patient in context")
+    if intake.other_patients:
+        dropped = intake.other_patients
+        resolved.gaps.append(
+            f"{dropped} resource{'s' if dropped > 1 else ''} about another patient left out"
+        )
     return resolved
 
 
 class WrongPatient(Exception):
     """The data given is about another patient than ``context.patientId``: refused (422)."""
-
-
-def _keep_only_the_patients_own(resolved: ResolvedData, patient_id: object) -> None:
-    """Drops resources about another patient (a stale or mixed prefetch must never produce
-    advice for the wrong patient); a Patient resource of another patient refuses the call."""
-    if not isinstance(patient_id, str):
-        return
-    kept: list[JsonObject] = []
-    dropped = 0
-    for resource in resolved.resources:
-        owner = patient_of(resource)
-        if owner is None or owner == patient_id:
-            kept.append(resource)
-        elif resource.get("resourceType") == "Patient":
-            raise WrongPatient("the Patient given is not the patient in context")
-        else:
-            dropped += 1
-    if dropped:
-        resolved.resources = kept
-        resolved.gaps.append(
-            f"{dropped} resource{'s' if dropped > 1 else ''} about another patient left out"
-        )
 
 
 def _note_unreadable(template: PrefetchTemplate, count: int, resolved: ResolvedData) -> None:
@@ -196,9 +226,10 @@ async def _fetch_all(
     to_continue: list[tuple[PrefetchTemplate, str]],
     reader_factory: ReaderFactory,
     deadline_seconds: float,
-    resolved: ResolvedData,
+    intake: _Intake,
     problems: list[str],
 ) -> None:
+    resolved = intake.resolved
     async with reader_factory() as reader:
         jobs: dict[asyncio.Task[list[JsonObject]], PrefetchTemplate] = {}
         for template, query in to_fetch:
@@ -229,7 +260,8 @@ async def _fetch_all(
                 _fail(template, f"unexpected {type(error).__name__}", problems, resolved)
             else:
                 FHIR_FETCHES.labels(template.resource_type, "ok").inc()
-                resolved.resources.extend(task.result())
+                for resource in task.result():
+                    intake.take(resource)
                 resolved.fetched_keys.append(template.key)
         _note_unreadable_fetched(reader, resolved)
 

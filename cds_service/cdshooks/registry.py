@@ -1,4 +1,4 @@
-"""The services this CDS service offers (contract.md §1) and their prefetch templates.
+"""The services this CDS service offers (docs/contract.md, "Services") and their prefetch templates.
 
 Templates use only CDS Hooks 2.0.1 prefetch tokens (``{{context.patientId}}``) and the
 restricted query syntax of the spec (type-level search, reference parameter, ``_sort``,

@@ -2,7 +2,9 @@
 
 A card's link carries no patient data in clear. It carries a compact JWE (``dir`` +
 ``A256GCM``, RFC 7516) that only this service can open, holding the FHIR server to read, the
-patient id, the finding codes of the call, the evaluation date and ``exp`` (15 minutes). The
+patient id, the finding codes of the call, the references of the resources those findings
+cited (so that the page rings them whichever hook issued the card), the evaluation date and
+``exp`` (15 minutes). The
 page ``GET /timeline/{ref}`` opens it; anything that does not open (tampered, expired, made
 with another key) is simply "not found".
 
@@ -34,6 +36,10 @@ __all__ = ["LINK_LIFETIME_SECONDS", "CardLinks", "TimelineLinks", "TimelineRef"]
 
 LINK_LIFETIME_SECONDS = 15 * 60
 MAX_REF_CHARS = 4096
+# The cited references a link carries, in characters of the references joined: keeps the
+# encrypted reference well under MAX_REF_CHARS (a call's cards cite 2-13 resources, <500
+# characters, in the fixture scenarios); references beyond the budget are not ringed.
+MAX_CITED_CHARS = 1500
 _PROTECTED = {"alg": "dir", "enc": "A256GCM"}
 _ALGORITHMS = ("dir", "A256GCM")
 _KEY_CONTEXT = b"myositis-cds/timeline-link/v1\x00"
@@ -48,6 +54,7 @@ class TimelineRef:
     finding_codes: tuple[str, ...]
     evaluated_on: date
     expires_at: int
+    cited: tuple[str, ...] = ()  # references of the resources the findings cited
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +109,7 @@ class TimelineLinks:
         fhir_server: str | None,
         finding_codes: Sequence[str],
         evaluated_on: date,
+        cited: Sequence[str] = (),
     ) -> CardLinks | None:
         """Links for one call's cards; None when the page could not read the patient's data."""
         if not patient_id or (fhir_server is None and not self.embedded_fallback):
@@ -112,6 +120,8 @@ class TimelineLinks:
             "day": evaluated_on.isoformat(),
             "exp": int(self._clock()) + self._lifetime,
         }
+        if cited:
+            claims["cit"] = _within_budget(cited)
         if fhir_server:
             claims["srv"] = fhir_server
         ref = jwe.encrypt_compact(
@@ -135,6 +145,17 @@ class TimelineLinks:
         return _ref_from_claims(claims, self._clock())
 
 
+def _within_budget(references: Sequence[str]) -> list[str]:
+    kept: list[str] = []
+    used = 0
+    for reference in dict.fromkeys(references):
+        used += len(reference) + 1
+        if used > MAX_CITED_CHARS:
+            break
+        kept.append(reference)
+    return kept
+
+
 def _ref_from_claims(claims: object, now: float) -> TimelineRef | None:
     if not isinstance(claims, dict):
         return None
@@ -148,6 +169,9 @@ def _ref_from_claims(claims: object, now: float) -> TimelineRef | None:
         return None
     if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
         return None
+    cited = claims.get("cit", [])
+    if not isinstance(cited, list) or not all(isinstance(c, str) for c in cited):
+        return None
     try:
         evaluated_on = date.fromisoformat(day) if isinstance(day, str) else None
     except ValueError:
@@ -160,4 +184,5 @@ def _ref_from_claims(claims: object, now: float) -> TimelineRef | None:
         finding_codes=tuple(codes),
         evaluated_on=evaluated_on,
         expires_at=expires_at,
+        cited=tuple(cited),
     )

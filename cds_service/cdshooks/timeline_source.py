@@ -1,11 +1,12 @@
 """Where the timeline page reads a patient's record, and whether it may.
 
 The page reads what a CDS call without prefetch would read (the prefetch templates of
-patient-view, fetched through ``FhirReader``), from the FHIR server named in the link, and
-only when that server may be called:
+patient-view, resolved by ``prefetch.resolve_prefetch``), from the FHIR server named in the
+link, and only when ``fhir_access.FhirAccess`` allows that server with no caller in hand:
 
 * development mode without authentication: loopback servers only; a link to the embedded
-  endpoint (or to no server at all) is answered from the fixture store without HTTP;
+  endpoint (or to no server at all) is answered from the fixture store without HTTP, handed
+  over as a full prefetch (``patient_prefetch``);
 * otherwise: servers under one of the trusted clients' ``fhir_servers`` (https in prod).
 
 The page has no access token: the EHR's token lives only as long as one CDS call and is never
@@ -19,13 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cds_service.cdshooks.auth import TrustedClients, VerifiedCaller, fhir_server_allowed
-from cds_service.cdshooks.prefetch import PrefetchUnavailable, resolve_prefetch
+from cds_service.cdshooks.fhir_access import FhirAccess
+from cds_service.cdshooks.patient_prefetch import patient_prefetch
+from cds_service.cdshooks.prefetch import PrefetchUnavailable, ReaderFactory, resolve_prefetch
 from cds_service.cdshooks.registry import PATIENT_HISTORY
 from cds_service.cdshooks.timeline_link import TimelineRef
-from cds_service.fhir.client import FetchLimits, FhirReader
 from cds_service.fhir.fixture_store import FixtureStore
-from cds_service.settings import Environment, Settings
 
 JsonObject = dict[str, Any]
 
@@ -42,33 +42,27 @@ class CourseUnavailable(Exception):
 
 @dataclass(frozen=True)
 class TimelineSource:
-    settings: Settings
+    access: FhirAccess
     fixtures: FixtureStore | None = None
-    trusted: TrustedClients | None = None
 
     async def resources(self, ref: TimelineRef) -> list[JsonObject]:
         """The patient's resources, as the service's prefetch templates describe them."""
+        prefetch: JsonObject | None = None
+        readers: ReaderFactory | None = None
         if self.fixtures is not None and self._is_embedded(ref.fhir_server):
-            return self._from_fixtures(ref.patient_id)
-        server = ref.fhir_server
-        if server is None or not self.may_read(server):
-            raise CourseUnavailable("fhir-server-not-allowed")
-        limits = FetchLimits(
-            timeout_seconds=self.settings.fhir_timeout_seconds,
-            max_pages=self.settings.fhir_max_pages,
-            max_resources=self.settings.max_entries,
-        )
-
-        def reader() -> FhirReader:
-            return FhirReader(server, access_token=None, limits=limits)
-
+            prefetch = self._from_fixtures(ref.patient_id)
+        else:
+            server = ref.fhir_server
+            if server is None or not self.access.may_read_for_any_client(server):
+                raise CourseUnavailable("fhir-server-not-allowed")
+            readers = self.access.readers(server, access_token=None)
         try:
             resolved = await resolve_prefetch(
                 PATIENT_HISTORY,
-                None,
+                prefetch,
                 {"patientId": ref.patient_id},
-                reader,
-                self.settings.fhir_timeout_seconds,
+                readers,
+                self.access.settings.fhir_timeout_seconds,
             )
         except PrefetchUnavailable:
             raise CourseUnavailable("fhir-read-failed") from None
@@ -76,27 +70,11 @@ class TimelineSource:
             raise CourseUnavailable("patient-not-found")
         return resolved.resources
 
-    def may_read(self, server: str) -> bool:
-        require_https = self.settings.env is Environment.PROD
-        if not self.settings.auth_required:
-            return fhir_server_allowed(
-                server, caller=None, dev_without_auth=True, require_https=require_https
-            )
-        return any(
-            fhir_server_allowed(
-                server,
-                caller=VerifiedCaller(iss=client.iss, tenant=None, jti="", client=client),
-                dev_without_auth=False,
-                require_https=require_https,
-            )
-            for client in self.trusted or ()
-        )
-
     def _is_embedded(self, server: str | None) -> bool:
-        embedded = self.settings.public_base_url.rstrip("/") + "/fhir"
+        embedded = self.access.settings.public_base_url.rstrip("/") + "/fhir"
         return server is None or server.rstrip("/") == embedded
 
-    def _from_fixtures(self, patient_id: str) -> list[JsonObject]:
+    def _from_fixtures(self, patient_id: str) -> JsonObject:
         assert self.fixtures is not None
         patient = self.fixtures.read("Patient", patient_id)
         if patient is None:
@@ -105,4 +83,4 @@ class TimelineSource:
         for template in PATIENT_HISTORY:
             if template.resource_type != "Patient":
                 resources.extend(self.fixtures.search(template.resource_type, patient_id))
-        return resources
+        return patient_prefetch(resources, patient_id)

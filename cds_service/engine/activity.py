@@ -1,23 +1,29 @@
-"""Step A: is the remaining disease active, or is it damage? (clinical-reference.md §2.1).
+"""Step A: is the remaining disease active, or is it damage?
 
-Activity items (any one sends the patient to Step C, even with damage signs):
+docs/clinical-logic.md "Activity and damage" says it in full. Activity items (any one sends the
+patient to Step C, even with damage signs):
 - a muscle enzyme above ``borderline_uln_ratio`` x ULN on its latest current value (AST/ALT
-  alone count only as borderline: they also rise from liver causes such as MTX, §2.1);
-- STIR edema on the latest current MRI;
-- worsening: ProDERM "confirmed deterioration" (§1.2) or falling neck-flexor strength (§2.1);
-- active extramuscular disease: extramuscular global activity >= ``extramuscular_activity_cm``,
-  an active ILD Condition, ILD progression, or a current rash sign (§3.3).
+  alone count only as borderline: they also rise from liver causes such as MTX);
+- STIR edema on the latest current MRI (an MRI older than ``fresh_mri_months`` is neither an
+  activity nor a damage item);
+- worsening: ProDERM "confirmed deterioration" or falling neck-flexor strength;
+- active skin disease: extramuscular global activity >= ``extramuscular_activity_cm`` or a
+  current rash sign;
+- active lung disease, which needs current evidence: ILD progression read "yes" within
+  ``lung_progression_weeks``, or the current FVC % predicted at least ``lung_fvc_drop_percent``
+  (relative) below a result at most ``lung_fvc_window_weeks`` earlier. An active ILD Condition
+  alone is not activity (it is shown beside lung activity as context).
 
-Borderline: an enzyme between 1x and ``borderline_uln_ratio`` x ULN (§3.1).
-Damage: T1 fatty replacement on the latest current MRI without STIR edema (§2.1, §3.4).
+Borderline: an enzyme between 1x and ``borderline_uln_ratio`` x ULN.
+Damage: T1 fatty replacement on the latest current MRI without STIR edema.
 Normal enzymes are shown as supporting damage evidence but never decide it on their own, and
-not at all in anti-MDA5 disease, where CK is often normal despite activity (§2.1, §2.4).
+not at all in anti-MDA5 disease, where CK is often normal despite activity.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from cds_service.engine.concepts import (
@@ -28,6 +34,7 @@ from cds_service.engine.concepts import (
     Measure,
 )
 from cds_service.engine.core_sets import Visit
+from cds_service.engine.date_arithmetic import weeks_before
 from cds_service.engine.evidence import (
     derived_evidence,
     diagnosis_evidence,
@@ -37,8 +44,11 @@ from cds_service.engine.evidence import (
 from cds_service.engine.facts import LabResult, MeasureResult, PatientFacts
 from cds_service.engine.findings import Evidence
 from cds_service.engine.readings import (
+    FvcReading,
     MriReading,
     current_measures,
+    fvc_series,
+    fvc_value,
     lab_cutoff,
     latest_current_enzymes,
     latest_current_mri,
@@ -73,6 +83,8 @@ class ActivityAssessment:
     muscle_activity: tuple[Evidence, ...]
     extramuscular_activity: tuple[Evidence, ...]
     skin_activity: tuple[Evidence, ...]
+    lung_activity: tuple[Evidence, ...]
+    extramuscular_global: tuple[Evidence, ...]
     borderline: tuple[Evidence, ...]
     damage: tuple[Evidence, ...]
     damage_support: tuple[Evidence, ...]
@@ -92,7 +104,7 @@ class ActivityAssessment:
 
     @property
     def symptoms_persist(self) -> bool:
-        """§2.0: weakness (MMT/CMAS below maximum, FI-2 below best) or active skin/lung."""
+        """Weakness (MMT/CMAS below maximum, FI-2 below best) or active skin/lung disease."""
         return self.weakness_persists or bool(self.extramuscular_activity)
 
     @property
@@ -160,8 +172,10 @@ def assess_activity(
     scale = strength[0] if strength is not None else None
     muscle.extend(confirmed_deterioration(visits, scale, thresholds, today))
 
-    skin = _skin_activity(facts, thresholds, today)
-    extramuscular = [*skin, *_lung_activity(facts, thresholds, today)]
+    global_activity = _extramuscular_global(facts, thresholds, today)
+    skin = [*global_activity, *_rash(facts, thresholds, today)]
+    lung = lung_activity(facts, thresholds, today)
+    extramuscular = [*skin, *lung]
 
     damage: list[Evidence] = []
     if (
@@ -180,7 +194,7 @@ def assess_activity(
             support.append(
                 derived_evidence(
                     "Normal enzymes",
-                    "not counted: CK is often normal in anti-MDA5 disease (§2.1)",
+                    "not counted: CK is often normal in anti-MDA5 disease",
                     enzymes[-1].source.reference,
                     enzymes[-1].effective,
                 )
@@ -193,6 +207,8 @@ def assess_activity(
         muscle_activity=tuple(muscle),
         extramuscular_activity=tuple(extramuscular),
         skin_activity=tuple(skin),
+        lung_activity=tuple(lung),
+        extramuscular_global=tuple(global_activity),
         borderline=tuple(borderline),
         damage=tuple(damage),
         damage_support=tuple(support),
@@ -230,15 +246,20 @@ def _weakness(
     return weakness
 
 
-def _skin_activity(facts: PatientFacts, thresholds: Thresholds, today: date) -> list[Evidence]:
-    """Extramuscular global activity >= the cut-off, or a current rash sign (§3.3)."""
-    found: list[Evidence] = []
-    global_activity = current_measures(
-        facts, Measure.EXTRAMUSCULAR_GLOBAL_ACTIVITY, thresholds, today
-    )
-    numbers = [m for m in global_activity if m.number is not None]
+def _extramuscular_global(
+    facts: PatientFacts, thresholds: Thresholds, today: date
+) -> list[Evidence]:
+    """Extramuscular global activity (skin, joints, lung: one scale) >= the cut-off."""
+    series = current_measures(facts, Measure.EXTRAMUSCULAR_GLOBAL_ACTIVITY, thresholds, today)
+    numbers = [m for m in series if m.number is not None]
     if numbers and (numbers[-1].number or 0.0) >= thresholds.extramuscular_activity_cm:
-        found.append(measure_evidence(numbers[-1]))
+        return [measure_evidence(numbers[-1])]
+    return []
+
+
+def _rash(facts: PatientFacts, thresholds: Thresholds, today: date) -> list[Evidence]:
+    """A current rash sign (heliotrope rash, Gottron papules or sign) read "yes"."""
+    found: list[Evidence] = []
     for measure in RASH_SIGNS:
         series = current_measures(facts, measure, thresholds, today)
         if series and series[-1].flag is True:
@@ -246,23 +267,71 @@ def _skin_activity(facts: PatientFacts, thresholds: Thresholds, today: date) -> 
     return found
 
 
-def _lung_activity(facts: PatientFacts, thresholds: Thresholds, today: date) -> list[Evidence]:
-    """An active ILD Condition, or current radiological ILD progression (§2.1, §3.3)."""
-    found = [
+def lung_activity(facts: PatientFacts, thresholds: Thresholds, today: date) -> list[Evidence]:
+    """Current evidence of active lung disease (an ILD Condition alone is not activity).
+
+    ILD progression read "yes" on its latest reading within ``lung_progression_weeks``, or the
+    latest current FVC % predicted at least ``lung_fvc_drop_percent`` (relative) below a result
+    at most ``lung_fvc_window_weeks`` before it. A stable or rising FVC with no current
+    progression is a quiet lung. When the lung is active, the ILD Condition is shown with it.
+    """
+    found: list[Evidence] = []
+    recent = weeks_before(today, thresholds.lung_progression_weeks)
+    progression = [
+        m for m in measures_until(facts, Measure.ILD_PROGRESSION, today) if m.flag is not None
+    ]
+    if progression and progression[-1].flag is True and progression[-1].effective >= recent:
+        found.append(measure_evidence(progression[-1]))
+    found.extend(_fvc_fall(facts, thresholds, today))
+    if not found:
+        return []
+    conditions = [
         diagnosis_evidence(d)
         for d in facts.diagnoses
         if d.diagnosis is Diagnosis.INTERSTITIAL_LUNG_DISEASE and d.active
     ]
-    series = current_measures(facts, Measure.ILD_PROGRESSION, thresholds, today)
-    if series and series[-1].flag is True:
-        found.append(measure_evidence(series[-1]))
-    return found
+    return [*conditions, *found]
+
+
+def _fvc_fall(facts: PatientFacts, thresholds: Thresholds, today: date) -> list[Evidence]:
+    series = fvc_series(facts, today)
+    if not series or series[-1].effective < lab_cutoff(thresholds, today):
+        return []
+    latest = series[-1]
+    window = timedelta(weeks=thresholds.lung_fvc_window_weeks)
+    earlier = [
+        r
+        for r in series[:-1]
+        if r.effective < latest.effective
+        and latest.effective - r.effective <= window
+        and fvc_value(r) > 0
+    ]
+    if not earlier:
+        return []
+    best = max(earlier, key=lambda r: (fvc_value(r), r.effective))
+    fall = (fvc_value(best) - fvc_value(latest)) / fvc_value(best) * 100.0
+    if round(fall, 6) < thresholds.lung_fvc_drop_percent:
+        return []
+    return [
+        derived_evidence(
+            "FVC % predicted, relative fall",
+            f"{fall:.0f}% in {(latest.effective - best.effective).days // 7} weeks",
+            latest.source.reference,
+            latest.effective,
+        ),
+        reading_evidence(latest),
+        reading_evidence(best),
+    ]
+
+
+def reading_evidence(reading: FvcReading) -> Evidence:
+    return lab_evidence(reading) if isinstance(reading, LabResult) else measure_evidence(reading)
 
 
 def confirmed_deterioration(
     visits: tuple[Visit, ...], scale: Measure | None, thresholds: Thresholds, today: date
 ) -> list[Evidence]:
-    """ProDERM "confirmed deterioration" (§1.2 [S21a]) at the last two visits vs the one before.
+    """ProDERM "confirmed deterioration" at the last two visits vs the one before them.
 
     Each of the last two visits must meet at least one criterion against the baseline visit:
     physician global worse by >= 2 cm and MMT worse by >= 20 %; extramuscular global worse by

@@ -83,22 +83,20 @@ class Assessment:
         return bool(self.iim_diagnoses)
 
     @property
-    def adult(self) -> bool:
-        return not self.juvenile
-
-    @property
     def known_adult(self) -> bool:
-        """Known to be at least ``adult_age_years`` old (False when the birth date is unknown).
+        """Adult: known to be at least ``adult_age_years`` old on the evaluation date.
 
-        Findings restricted to adults (suspect-ibm, malignancy-screening) need this; an unknown
-        age is never taken as adult for them (a work-up gap asks for the birth date instead).
+        Findings restricted to adults (suspect-ibm from its clues, malignancy-screening) need
+        this, whatever the diagnosis (a JDM patient grown up is an adult); an unknown age is
+        never taken as adult for them (a work-up gap asks for the birth date instead). The
+        population choices (TIS thresholds, subtype order) follow ``juvenile`` instead.
         """
         return self.age is not None and self.age >= self.thresholds.adult_age_years
 
     @property
     def age_unknown(self) -> bool:
-        """No birth date, and no juvenile DM diagnosis deciding the age group either."""
-        return self.age is None and not self.juvenile
+        """No birth date: no adults-only finding can be decided."""
+        return self.age is None
 
     @property
     def diagnosis_evidence(self) -> tuple[Evidence, ...]:

@@ -6,6 +6,7 @@ latest values within ``core_set_window_days`` of it (clinical-reference.md §3.3
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -72,15 +73,18 @@ def visits(facts: PatientFacts, today: date, window_days: int) -> tuple[Visit, .
         if reading.measure in wanted and reading.number is not None and reading.effective <= today:
             by_day.setdefault(reading.effective, {})[reading.measure] = reading
     window = timedelta(days=window_days)
+    # Each enzyme's series once (not once per visit): a long chart has hundreds of visits and
+    # thousands of results. The candidates of a visit are a slice found by bisection, in the
+    # series' order, so the chosen result is the one a scan of the whole series would choose.
+    series: list[tuple[tuple[LabResult, ...], list[date]]] = []
+    for analyte in sorted(MUSCLE_ENZYMES, key=lambda a: a.value):
+        results = tuple(r for r in facts.lab_series(analyte) if r.effective <= today)
+        series.append((results, [r.effective for r in results]))
     result: list[Visit] = []
     for day in sorted(by_day):
         enzymes: list[LabResult] = []
-        for analyte in sorted(MUSCLE_ENZYMES, key=lambda a: a.value):
-            near = [
-                r
-                for r in facts.lab_series(analyte)
-                if abs(r.effective - day) <= window and r.effective <= today
-            ]
+        for results, days in series:
+            near = results[bisect_left(days, day - window) : bisect_right(days, day + window)]
             if near:
                 enzymes.append(min(near, key=lambda r: (abs(r.effective - day), r.effective)))
         result.append(Visit(day=day, values=by_day[day], enzymes=tuple(enzymes)))

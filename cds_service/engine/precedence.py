@@ -2,10 +2,12 @@
 
 The suppressing and suppressible codes are in ``suppression.py``. urgent-escalation is never
 suppressed; statin-and-hmgcr and malignancy-screening suppress nothing. An escalate-* finding
-whose activity evidence is only extramuscular (``Finding.extramuscular_only``: active ILD, ILD
-progression, skin, extramuscular global activity) is not muscle-directed: the muscle mimics
-explain the weakness, not the lung or skin disease, so it is kept (its reason says the
-escalation is for the extramuscular disease).
+whose activity evidence is only extramuscular (``Finding.extramuscular_only``: ILD progression,
+a falling FVC, skin, extramuscular global activity) is not muscle-directed: the muscle mimics
+explain the weakness, not the lung or skin disease, so it is kept (its reason says which organ
+drives it). An escalation resting on muscle and on lung or skin activity is replaced by its
+``organ_variant``: the same card told for the lung or skin alone, showing only that organ's
+activity.
 
 Project addition: a mimic finding (suspect-ibm, suspect-steroid-myopathy,
 suspect-hypothyroidism) already explains the weakness, so reassess-activity-vs-damage
@@ -40,10 +42,19 @@ def apply_precedence(findings: Iterable[Finding]) -> tuple[Finding, ...]:
         removed |= SUPPRESSIBLE
     if present & MIMICS:
         removed |= EXPLAINED_BY_MIMIC
-    kept = [f for f in found if f.code not in removed or _extramuscular_escalation(f)]
+    kept = [
+        shown
+        for f in found
+        if (shown := f if f.code not in removed else _organ_driven(f)) is not None
+    ]
     return tuple(sorted(kept, key=lambda f: DISPLAY_RANK[f.code]))
 
 
-def _extramuscular_escalation(finding: Finding) -> bool:
-    """An escalation resting only on extramuscular activity: no muscle mimic suppresses it."""
-    return finding.code in SUPPRESSIBLE and finding.extramuscular_only
+def _organ_driven(finding: Finding) -> Finding | None:
+    """What stays of a suppressed finding: an escalation for lung or skin disease, told for
+    that organ alone (no muscle mimic explains it); nothing otherwise."""
+    if finding.code not in SUPPRESSIBLE:
+        return None
+    if finding.extramuscular_only:
+        return finding
+    return finding.organ_variant

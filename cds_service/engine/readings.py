@@ -1,7 +1,7 @@
 """Picking the readings the rules look at: latest, current, series of a strength scale.
 
-"Current" follows clinical-reference.md §3.2: labs and measures within ``fresh_labs_weeks`` of
-today, MRI within ``fresh_mri_months``. Readings dated after today are ignored.
+"Current" (docs/clinical-logic.md, conventions): labs and measures within ``fresh_labs_weeks``
+of today, MRI within ``fresh_mri_months``. Readings dated after today are ignored.
 """
 
 from __future__ import annotations
@@ -140,6 +140,37 @@ def strength_series(
         return None
     _, _, measure, series = max(candidates, key=lambda c: (c[0], c[1], c[2].value))
     return measure, series
+
+
+FvcReading = LabResult | MeasureResult
+
+
+def fvc_value(reading: FvcReading) -> float:
+    if isinstance(reading, LabResult):
+        return reading.value
+    return reading.number or 0.0
+
+
+def fvc_series(facts: PatientFacts, today: date) -> tuple[FvcReading, ...]:
+    """FVC % predicted up to today, oldest first, from labs and project measures alike.
+
+    One Observation read both ways (its code is a lab and a measure) counts once.
+    """
+    labs = [r for r in facts.lab_series(Analyte.FVC_PERCENT_PREDICTED) if r.effective <= today]
+    measures = [
+        m
+        for m in facts.measure_series(Measure.FVC_PERCENT_PREDICTED)
+        if m.number is not None and m.effective <= today
+    ]
+    both: list[FvcReading] = [*labs, *measures]
+    seen: set[tuple[date, str]] = set()
+    readings: list[FvcReading] = []
+    for reading in sorted(both, key=lambda r: (r.effective, r.source.reference)):
+        key = (reading.effective, reading.source.reference)
+        if key not in seen:
+            seen.add(key)
+            readings.append(reading)
+    return tuple(readings)
 
 
 def flag_is_set(

@@ -1,4 +1,4 @@
-"""Clinical thresholds: documented, configurable defaults (clinical-reference.md §3.2).
+"""Clinical thresholds: documented, configurable defaults (docs/clinical-logic.md, "thresholds").
 
 Every number a rule compares against lives here, with the section that motivates it. The
 service reads overrides from a TOML file (``CDS_THRESHOLDS_FILE``); ``docs/clinical-logic.md``
@@ -23,6 +23,11 @@ class Thresholds:
     refractory_second_line_weeks_imnm: int = 8
     # §3.2 T_stable_dose: a line agent started fewer weeks ago than this cannot be judged yet.
     stable_dose_weeks: int = 4
+    # Responding disease (docs: "refractory-gate"): MMT-8/CMAS up by at least this percent of
+    # the scale maximum ...
+    responding_strength_percent: float = 10.0
+    # ... over at most this many weeks on the current line: not refractory.
+    responding_window_weeks: int = 12
     # §3.2 "a tapering course is one exposure": periods of one agent this close are merged.
     exposure_gap_days: int = 7
     # Periodic infusions: administrations of one agent at most this many days apart are one
@@ -68,6 +73,16 @@ class Thresholds:
     fvc_relative_drop_percent: float = 10.0
     # §2.0: ... within at most this many weeks.
     fvc_drop_window_weeks: int = 12
+    # docs/clinical-logic.md "urgent-escalation": ILD progression counts as rapid only within
+    # this many weeks of the ILD's onset (its Condition's onset, else its first evidence).
+    rp_ild_onset_weeks: int = 12
+    # --- Lung activity (docs/clinical-logic.md "Activity and damage") ---
+    # ILD progression read "yes" within this many weeks makes the lung active ...
+    lung_progression_weeks: int = 12
+    # ... as does the current FVC % predicted at least this relative percent below ...
+    lung_fvc_drop_percent: float = 5.0
+    # ... a result at most this many weeks earlier.
+    lung_fvc_window_weeks: int = 26
 
     # --- Ages (§2.2, §2.4, §3.5) ---
     # §2.2, §2.4, §3.5: adult from this age (years); juvenile thresholds and sequence below it.
@@ -86,6 +101,9 @@ class Thresholds:
     steroid_any_dose_weeks: int = 12
     # §2.2: MMT-8 / CMAS fall from its best since GC start, in percent of the scale maximum.
     steroid_strength_drop_percent: float = 5.0
+    # docs/clinical-logic.md "suspect-steroid-myopathy": a CK above ULN counts as falling when
+    # lower than the CK before it and at most this fraction of the highest CK of the GC course.
+    steroid_ck_fall_fraction: float = 0.5
 
     # --- Total Improvement Score (§3.5) ---
     # §3.5: enzyme and measures of one core set must lie within this many days of each other.

@@ -1,1 +1,1 @@
-"""fhir layer (shared/architecture.md)."""
+"""The FHIR layer: the only one that imports fhir.resources and httpx (docs/architecture.md)."""

@@ -4,6 +4,10 @@ One ``FhirReader`` serves one CDS call. It sends the request's bearer token to t
 ``fhirServer`` and nowhere else: it never follows HTTP redirects, and it follows a Bundle's
 ``next`` link only when that link stays under the same base URL. Every search is bounded in
 pages and resources; the caller bounds the whole call in time.
+
+Readers may share one connection pool (``fhir/pool.py``): the token and the Accept header go
+with each request, never into the pool, and a kept-alive connection saves the next call the
+TCP (and TLS) set-up. A reader made without one owns a client of its own.
 """
 
 from __future__ import annotations
@@ -47,16 +51,18 @@ class FhirReader:
         access_token: str | None,
         limits: FetchLimits,
         transport: httpx.AsyncBaseTransport | None = None,
+        client: httpx.AsyncClient | None = None,
     ) -> None:
         self._base = base_url.rstrip("/") + "/"
         self._limits = limits
         self.unreadable_entries = 0
-        headers = {"Accept": "application/fhir+json"}
+        self._headers = {"Accept": "application/fhir+json"}
         if access_token:
-            headers["Authorization"] = f"Bearer {access_token}"
-        self._client = httpx.AsyncClient(
-            headers=headers,
-            timeout=httpx.Timeout(limits.timeout_seconds),
+            self._headers["Authorization"] = f"Bearer {access_token}"
+        self._timeout = httpx.Timeout(limits.timeout_seconds)
+        self._owns_client = client is None
+        self._client = client or httpx.AsyncClient(
+            timeout=self._timeout,
             follow_redirects=False,
             transport=transport,
             trust_env=False,
@@ -67,7 +73,8 @@ class FhirReader:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        await self._client.aclose()
+        if self._owns_client:
+            await self._client.aclose()
 
     async def read(self, relative_url: str) -> JsonObject | None:
         """A read (``Patient/123``): the resource, or None when the server has none (404/410)."""
@@ -131,7 +138,9 @@ class FhirReader:
         """Status and body of a GET, the body read up to ``max_response_bytes``."""
         limit = self._limits.max_response_bytes
         try:
-            async with self._client.stream("GET", url) as response:
+            async with self._client.stream(
+                "GET", url, headers=self._headers, timeout=self._timeout, follow_redirects=False
+            ) as response:
                 if response.is_redirect:
                     raise FhirFetchError(
                         "the FHIR server answered with a redirect, which is not followed"

@@ -93,23 +93,6 @@ def patient_of(resource: JsonObject) -> str | None:
     return None
 
 
-def searchset(resources: list[JsonObject], self_url: str) -> JsonObject:
-    return {
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "total": len(resources),
-        "link": [{"relation": "self", "url": self_url}],
-        "entry": [
-            {
-                "fullUrl": f"{r.get('resourceType')}/{r.get('id')}",
-                "resource": r,
-                "search": {"mode": "match"},
-            }
-            for r in resources
-        ],
-    }
-
-
 def as_transaction(bundle: JsonObject) -> JsonObject:
     """A fixture Bundle as a FHIR transaction: one ``PUT Type/id`` per resource, so that
     loading it twice leaves the server as loading it once."""

@@ -1,4 +1,5 @@
-"""Units of the analytes read, and conversion to canonical units (clinical-reference.md §5.7).
+"""Units of the analytes read, and conversion to canonical units (docs/contract.md,
+"Codes the service reads").
 
 Enzyme activities are canonical in U/L; 1 ukat/L = 60 U/L (U = umol/min, kat = mol/s).
 A unit not listed here is unknown: the caller records a data issue instead of a fact.

@@ -1,18 +1,20 @@
 """Terminology layer: validated code tables (``mappings/``) and lookups onto engine concepts.
 
-Imports only the standard library and ``cds_service.engine`` (shared/architecture.md).
+Imports only the standard library and ``cds_service.engine`` (the layer rule of
+``pyproject.toml``'s import-linter contracts).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from cds_service.terminology.model import AgentInfo, Terminology, TerminologyError
+from cds_service.terminology.model import AgentInfo, OrderCode, Terminology, TerminologyError
 from cds_service.terminology.validation import validate
 
 __all__ = [
     "DEFAULT_MAPPINGS_DIR",
     "AgentInfo",
+    "OrderCode",
     "Terminology",
     "TerminologyError",
     "check_mappings",

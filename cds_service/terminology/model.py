@@ -39,7 +39,19 @@ class AgentInfo:
     usual_line: int | None
     prednisone_factor: float | None
     names: tuple[str, ...]
-    rxnorm_ingredient: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCode:
+    """One code a suggestion writes into the resource it creates (``orders.csv``).
+
+    Every row is VERIFIED (the loader refuses any other status): an order the EHR acts on
+    carries only codes checked against a source, and what is not coded is not ordered.
+    """
+
+    system: str
+    code: str
+    display: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +65,8 @@ class Terminology:
     displays: Mapping[CodingKey, str]
     agents: Mapping[Agent, AgentInfo]
     measure_value_types: Mapping[Measure, str] = field(default_factory=dict)
+    orders: Mapping[str, tuple[OrderCode, ...]] = field(default_factory=dict)
+    verified: frozenset[CodingKey] = frozenset()
     _names: Mapping[str, Agent] = field(default_factory=dict)
     _name_pattern: re.Pattern[str] | None = None
 
@@ -63,6 +77,8 @@ class Terminology:
         displays: dict[CodingKey, str],
         agents: dict[Agent, AgentInfo],
         measure_value_types: dict[Measure, str],
+        orders: dict[str, tuple[OrderCode, ...]] | None = None,
+        verified: frozenset[CodingKey] = frozenset(),
     ) -> Terminology:
         names = {name.casefold(): agent for agent, info in agents.items() for name in info.names}
         # Longest names first so that "mycophenolate mofetil" wins over "mycophenolate".
@@ -73,6 +89,8 @@ class Terminology:
             displays=MappingProxyType(dict(displays)),
             agents=MappingProxyType(dict(agents)),
             measure_value_types=MappingProxyType(dict(measure_value_types)),
+            orders=MappingProxyType(dict(orders or {})),
+            verified=verified,
             _names=MappingProxyType(names),
             _name_pattern=pattern,
         )
@@ -120,9 +138,23 @@ class Terminology:
     def usual_line(self, agent: Agent) -> int | None:
         return self.agents[agent].usual_line
 
-    def rxnorm_code(self, agent: Agent) -> str | None:
-        info = self.agents.get(agent)
-        return info.rxnorm_ingredient if info else None
+    def order_codes(self, order: str) -> tuple[OrderCode, ...]:
+        """The codes a suggestion to order ``order`` (an ``Agent`` or ``Workup`` value) writes:
+        one for a medication, one per test for work-up; empty when none is verified, and then
+        the suggestion offers no create action."""
+        return self.orders.get(order, ())
+
+    def is_verified(self, system: object, code: object) -> bool:
+        """True when (system, code) is a VERIFIED row of ``orders.csv``."""
+        return (system, code) in self.verified
+
+    def order_display(self, system: str, code: str) -> str | None:
+        """The display of a row of ``orders.csv``."""
+        for codes in self.orders.values():
+            for found in codes:
+                if (found.system, found.code) == (system, code):
+                    return found.display
+        return None
 
     def prednisone_factor(self, agent: Agent) -> float | None:
         """mg prednisone per mg of this glucocorticoid (None for other agents)."""

@@ -1,14 +1,15 @@
 """Which engine concepts must be mappable before the service may start.
 
 Every Analyte, Antibody and Measure needs at least one code: the rules read all of them, and
-the contract gives project codes where no standard code exists (contract.md §3). Every Agent
+the project code systems cover what has no standard code (docs/mappings.md). Every Agent
 needs a row in ``medications.csv`` with at least one name, so that it can be recognised in text
-even where its RxNorm code is not verified (IVIG, tofacitinib, baricitinib, three statins).
+even where its RxNorm code is not verified (fluvastatin, lovastatin, pitavastatin).
 
 Diagnoses: all need a code except steroid myopathy and statin myopathy. Neither has a verified
-SNOMED CT code (clinical-reference.md §5.4) nor a single ICD-10-CM code (they are coded as
-G72.0 plus a T-code, and G72.0 already maps to drug-induced myopathy); the engine recognises
-them from exposure and clinical data instead (clinical-reference.md §2.2).
+SNOMED CT code nor a single ICD-10-CM code (they are coded as G72.0 plus a T-code, and G72.0
+already maps to drug-induced myopathy); the engine recognises
+them from exposure and clinical data instead (docs/clinical-logic.md, suspect-steroid-myopathy
+and statin-and-hmgcr).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Code system URIs the service reads (contract.md §3)."""
+"""Code system URIs the service reads and writes (docs/mappings.md)."""
 
 from __future__ import annotations
 

@@ -39,6 +39,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "status",
         "provenance",
     ),
+    "orders": ("order", "system", "code", "display", "status", "provenance"),
 }
 
 

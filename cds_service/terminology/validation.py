@@ -17,10 +17,11 @@ from cds_service.engine.concepts import (
     DrugClass,
     Measure,
 )
+from cds_service.engine.findings import Workup
 from cds_service.terminology import required
 from cds_service.terminology.checkdigits import code_problem
-from cds_service.terminology.model import AgentInfo, CodingKey, Concept, Terminology
-from cds_service.terminology.systems import RXNORM, normalise_code
+from cds_service.terminology.model import AgentInfo, CodingKey, Concept, OrderCode, Terminology
+from cds_service.terminology.systems import LOINC, RXNORM, SNOMED, normalise_code
 from cds_service.terminology.tables import (
     Row,
     TableSpec,
@@ -49,9 +50,17 @@ class _Collected:
     coding_where: dict[CodingKey, str] = field(default_factory=dict)
     displays: dict[CodingKey, str] = field(default_factory=dict)
     agents: dict[Agent, AgentInfo] = field(default_factory=dict)
-    ingredients: dict[Agent, str] = field(default_factory=dict)
     names: dict[str, Agent] = field(default_factory=dict)
     measure_value_types: dict[Measure, str] = field(default_factory=dict)
+    order_rows: list[Row] = field(default_factory=list)
+
+
+# What a suggestion may write: a MedicationRequest is coded in RxNorm, a ServiceRequest for a
+# lab test in LOINC and for a procedure or imaging in SNOMED CT.
+ORDER_SYSTEMS: dict[type[Agent] | type[Workup], frozenset[str]] = {
+    Agent: frozenset({RXNORM}),
+    Workup: frozenset({LOINC, SNOMED}),
+}
 
 
 def validate(mappings_dir: Path) -> tuple[Terminology | None, list[str]]:
@@ -62,20 +71,17 @@ def validate(mappings_dir: Path) -> tuple[Terminology | None, list[str]]:
         _check_table(mappings_dir, spec, collected)
     if specs:
         _check_required(collected)
+    orders = _check_orders(collected)
     if collected.problems:
         return None, collected.problems
-    agents = {
-        agent: AgentInfo(
-            drug_class=info.drug_class,
-            usual_line=info.usual_line,
-            prednisone_factor=info.prednisone_factor,
-            names=info.names,
-            rxnorm_ingredient=collected.ingredients.get(agent),
-        )
-        for agent, info in collected.agents.items()
-    }
+    verified = frozenset((code.system, code.code) for codes in orders.values() for code in codes)
     terminology = Terminology.build(
-        collected.codings, collected.displays, agents, collected.measure_value_types
+        collected.codings,
+        collected.displays,
+        collected.agents,
+        collected.measure_value_types,
+        orders,
+        verified,
     )
     return terminology, []
 
@@ -93,6 +99,8 @@ def _check_table(mappings_dir: Path, spec: TableSpec, out: _Collected) -> None:
     for row in rows:
         if spec.kind == "medications":
             _check_medication_row(row, out)
+        elif spec.kind == "orders":
+            _check_order_row(row, spec, out)
         elif spec.kind in _CONCEPT_ENUMS:
             _check_coded_row(row, spec, out)
 
@@ -148,12 +156,78 @@ def _check_medication_code(row: Row, concept: Concept, out: _Collected) -> None:
     tty = row.get("tty")
     if tty not in TTYS:
         out.problems.append(f"{row.where}: tty must be one of {sorted(TTYS)}")
+
+
+def _order_key(text: str) -> Agent | Workup | None:
+    for enum in (Agent, Workup):
+        try:
+            return enum(text)
+        except ValueError:
+            continue
+    return None
+
+
+def _check_order_row(row: Row, spec: TableSpec, out: _Collected) -> None:
+    """Checks one row on its own; ``_check_orders`` checks it against the reading tables."""
+    order = _order_key(row.get("order"))
+    if order is None:
+        out.problems.append(f"{row.where}: unknown order '{row.get('order')}'")
         return
-    if tty == "IN" and isinstance(concept, Agent) and row.get("system") == RXNORM:
-        if concept in out.ingredients:
-            out.problems.append(f"{row.where}: {concept} has more than one ingredient code")
-        else:
-            out.ingredients[concept] = row.get("code")
+    system, code = row.get("system"), row.get("code")
+    allowed = ORDER_SYSTEMS[type(order)] & set(spec.code_systems)
+    if system not in allowed:
+        out.problems.append(
+            f"{row.where}: {order} cannot be ordered in {system} (allowed: {sorted(allowed)})"
+        )
+        return
+    problem = code_problem(system, code)
+    if problem:
+        out.problems.append(f"{row.where}: {problem} ({code})")
+        return
+    if row.get("status") != "VERIFIED":
+        out.problems.append(
+            f"{row.where}: a create action's code must be VERIFIED ({code} is "
+            f"'{row.get('status')}'); leave an unverified order out of orders.csv"
+        )
+    if not row.get("provenance") or not row.get("display"):
+        out.problems.append(f"{row.where}: display and provenance must not be empty")
+    out.order_rows.append(row)
+
+
+def _check_orders(out: _Collected) -> dict[str, tuple[OrderCode, ...]]:
+    """The codes each order writes, once every table is read.
+
+    A medication order's RxNorm code must be read back as the same agent (medication_codes.csv),
+    so that what the service writes and what it reads agree; a LOINC code that the reading
+    tables also hold must carry the same display there (its label means the same test).
+    """
+    orders: dict[str, list[OrderCode]] = {}
+    for row in out.order_rows:
+        order, system, code = row.get("order"), row.get("system"), row.get("code")
+        key = (system, normalise_code(system, code))
+        read_as = out.codings.get(key)
+        if system == RXNORM and (not isinstance(read_as, Agent) or read_as.value != order):
+            out.problems.append(
+                f"{row.where}: RxNorm {code} is read as {read_as or 'nothing'} in "
+                f"medication_codes.csv, not as {order}"
+            )
+            continue
+        known_display = out.displays.get(key)
+        if known_display is not None and known_display != row.get("display"):
+            out.problems.append(
+                f"{row.where}: display of {code} differs from the reading table's "
+                f"('{known_display}')"
+            )
+            continue
+        codes = orders.setdefault(order, [])
+        if any(c.system == system and c.code == code for c in codes):
+            out.problems.append(f"{row.where}: {code} is listed twice for {order}")
+            continue
+        if system == RXNORM and codes:
+            out.problems.append(f"{row.where}: a medication order has one RxNorm code")
+            continue
+        codes.append(OrderCode(system=system, code=code, display=row.get("display")))
+    return {order: tuple(codes) for order, codes in orders.items()}
 
 
 def _check_medication_row(row: Row, out: _Collected) -> None:

@@ -160,3 +160,12 @@ def test_a_body_that_never_arrives_is_answered_408(server: LiveServer) -> None:
     assert status_of(answer) == 408
     assert outcome_of(answer)["resourceType"] == "OperationOutcome"
     assert REQUEST_TIMEOUT - 0.5 <= elapsed < REQUEST_TIMEOUT + 3
+
+
+def test_serve_names_the_hardened_protocol() -> None:
+    from uvicorn.importer import import_from_string
+
+    from cds_service.api.http_edges import HardenedHttpToolsProtocol
+    from cds_service.cli import HTTP_PROTOCOL
+
+    assert import_from_string(HTTP_PROTOCOL) is HardenedHttpToolsProtocol

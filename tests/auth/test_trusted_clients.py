@@ -1,4 +1,4 @@
-"""Loading the trusted-clients file (contract.md §4) with clear errors."""
+"""Loading the trusted-clients file (docs/security.md) with clear errors."""
 
 from __future__ import annotations
 

@@ -29,6 +29,7 @@ def _nested(depth: int, text: str = "x") -> Any:
     return value
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(_JSON, st.integers(min_value=1, max_value=12))
 def test_agrees_with_the_tree_walk(value: Any, limit: int) -> None:

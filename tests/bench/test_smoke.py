@@ -63,6 +63,7 @@ def test_order_select_request_has_draft_orders_and_a_selection() -> None:
     assert getattr(context, "selections", None) == ["MedicationRequest/draft-rtx"]
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(180)
 def test_a_smoke_run_writes_the_expected_result(tmp_path: Path) -> None:
     done = subprocess.run(  # noqa: S603 - our own interpreter and module

@@ -1,8 +1,8 @@
 """Each CDS Hooks 2.0.1 invariant the wire models enforce, one test (or case) per rule.
 
 Rule ids in test names and ``type`` assertions: cds-r-*, cds-resp-*, cds-fb-* and ord-1 are the
-invariants of the spec's logical models ([S3] ``input/fsh/invariants``); conformance §1.x
-refers to /work/shared/cds-hooks-conformance.md. docs/conformance.md maps rules to tests.
+invariants of the spec's logical models (HL7/cds-hooks ``input/fsh/invariants``); §1.x are the
+sections of docs/conformance.md, which maps each rule to its tests.
 """
 
 from __future__ import annotations
@@ -373,7 +373,7 @@ def test_fhir_authorization_requires_fhir_server() -> None:
 
 
 def test_fhir_server_without_authorization_is_accepted() -> None:
-    # The CDS Hooks Sandbox sends fhirServer and no fhirAuthorization (conformance §4).
+    # The CDS Hooks Sandbox sends fhirServer and no fhirAuthorization (as observed).
     parsed = CdsRequest.model_validate(request(fhirServer="http://localhost:8080/fhir"))
     assert parsed.fhirServer == "http://localhost:8080/fhir"
     assert errors_of(CdsRequest, request(fhirServer="/fhir")) == [(("fhirServer",), "absolute_url")]
@@ -434,7 +434,7 @@ def test_context_and_prefetch_must_be_objects() -> None:
     assert errors_of(CdsRequest, request(prefetch=[])) == [(("prefetch",), "dict_type")]
 
 
-# --- hook contexts (conformance §1.9, ord-1) ------------------------------------------
+# --- hook contexts (docs/conformance.md §1.9, ord-1) ------------------------------------------
 
 BUNDLE: dict[str, Any] = {
     "resourceType": "Bundle",
@@ -570,7 +570,7 @@ def test_feedback_required_members(field: str) -> None:
     assert errors_of(FeedbackRequest, {"feedback": [item]}) == [(("feedback", 0, field), "missing")]
 
 
-# --- to_wire (conformance §1.1: no null, no empty optional members) --------------------
+# --- to_wire (docs/conformance.md §1.1: no null, no empty optional members) --------------------
 
 
 def test_to_wire_omits_empty_optional_members_at_every_level() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -120,6 +121,7 @@ feedback_items = st.fixed_dictionaries(
 feedbacks = st.fixed_dictionaries({"feedback": maybe(st.lists(feedback_items, max_size=3))})
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(st.dictionaries(st.text(max_size=12), json_values, max_size=6) | requests)
 def test_any_json_request_validates_or_raises_validation_error(data: dict[str, Any]) -> None:
@@ -132,6 +134,7 @@ def test_any_json_request_validates_or_raises_validation_error(data: dict[str, A
         validate_context(request)
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(st.dictionaries(st.text(max_size=12), json_values, max_size=6) | feedbacks)
 def test_any_json_feedback_validates_or_raises_validation_error(data: dict[str, Any]) -> None:
@@ -235,6 +238,7 @@ def empty_members(value: Any, path: str = "$") -> list[str]:
     return found
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(responses)
 def test_to_wire_never_emits_null_or_empty_members(data: dict[str, Any]) -> None:

@@ -1,6 +1,7 @@
-"""The CDS Hooks 2.0.1 spec's own JSON examples ([S] ``input/pagecontent/index.md``; hook
-contexts from [L] 1.0.1) validate against the wire models. Values are the spec's synthetic
-ones; FHIR resources are trimmed where the spec itself writes "<snipped for brevity>"."""
+"""The CDS Hooks 2.0.1 spec's own JSON examples (HL7/cds-hooks ``input/pagecontent/index.md``; hook
+contexts from the CDS Hooks library of hooks 1.0.1) validate against the wire models. Values
+are the spec's synthetic ones; FHIR resources are trimmed where the spec itself writes
+"<snipped for brevity>"."""
 
 from __future__ import annotations
 
@@ -330,7 +331,7 @@ def test_request_example_validates_with_patient_view_context() -> None:
 def test_request_extension_example_keeps_extension() -> None:
     request = CdsRequest.model_validate(REQUEST_WITH_EXTENSION)
     assert request.extension == REQUEST_WITH_EXTENSION["extension"]
-    # The example's context lacks patientId, which patient-view requires ([L] patient-view).
+    # The example's context lacks patientId, which the library's patient-view requires.
     with pytest.raises(ValidationError) as caught:
         validate_context(request)
     assert [e["loc"] for e in caught.value.errors()] == [("context", "patientId")]

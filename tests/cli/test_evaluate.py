@@ -44,6 +44,7 @@ def cli_cards(*args: str) -> list[dict[str, Any]]:
     return cards
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("found", SCENARIOS, ids=[s.name for s in SCENARIOS])
 def test_request_gives_the_services_cards(
     service_codes: dict[str, list[str]], found: ScenarioFiles

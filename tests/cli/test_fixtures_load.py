@@ -123,6 +123,7 @@ def test_transactions_the_overlay_does_not_take_are_refused(
     assert httpx.get(f"{empty_server.base_url}/fhir/Patient/{patient_id}").status_code == 404
 
 
+@pytest.mark.slow
 def test_gives_up_when_the_server_never_answers() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

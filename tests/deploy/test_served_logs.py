@@ -22,6 +22,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(60)
 def test_the_served_app_logs_each_call_as_json(tmp_path: Path) -> None:
     port = free_port()

@@ -1,4 +1,4 @@
-"""A client that behaves like the CDS Hooks Sandbox (cds-hooks-conformance.md §4) against a
+"""A client that behaves like the CDS Hooks Sandbox (the reference browser client) against a
 real server: CORS preflight, discovery, then the service call, with and without prefetch."""
 
 from __future__ import annotations

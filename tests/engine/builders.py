@@ -220,8 +220,9 @@ def recommended(finding: Finding) -> Agent:
 
 
 def lung_active_muscle_quiet_with_hypothyroidism() -> PatientFacts:
-    """Anti-synthetase ILD active (extramuscular VAS 5, ILD Condition), muscle quiet (CK
-    normal, no edema), hypothyroidism coded with no current TSH."""
+    """Anti-synthetase ILD active (ILD Condition, progression read "yes" 2 weeks ago,
+    extramuscular VAS 5), muscle quiet (CK normal, no edema), hypothyroidism coded with no
+    current TSH."""
     return patient(
         labs=(ck(150, ago(2)), tsh(2.0, ago(20))),
         antibodies=(antibody(Antibody.JO1),),
@@ -235,5 +236,6 @@ def lung_active_muscle_quiet_with_hypothyroidism() -> PatientFacts:
             number(Measure.MMT8_80, 78, ago(2)),
             flag(Measure.MRI_MUSCLE_EDEMA, False, ago(6)),
             number(Measure.EXTRAMUSCULAR_GLOBAL_ACTIVITY, 5, ago(2)),
+            flag(Measure.ILD_PROGRESSION, True, ago(2)),
         ),
     )

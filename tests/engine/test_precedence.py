@@ -1,4 +1,4 @@
-"""Precedence (contract.md §2, clinical-reference.md §2.2), as a unit and end to end."""
+"""Precedence (docs/clinical-logic.md, "precedence"), as a unit and end to end."""
 
 from __future__ import annotations
 
@@ -121,15 +121,15 @@ def test_a_muscle_mimic_keeps_an_escalation_resting_only_on_extramuscular_activi
 
 
 def test_lung_driven_escalation_is_kept_next_to_a_muscle_mimic_end_to_end() -> None:
-    # Anti-synthetase ILD active (extramuscular VAS 5, ILD Condition); muscle quiet (CK normal,
-    # no edema); hypothyroidism coded with no current TSH: the mimic explains the weakness,
-    # not the lung disease.
+    # Anti-synthetase ILD active (progression now, extramuscular VAS 5); muscle quiet (CK
+    # normal, no edema); hypothyroidism coded with no current TSH: the mimic explains the
+    # weakness, not the lung disease.
     facts = lung_active_muscle_quiet_with_hypothyroidism()
     found = codes(facts)
     assert FindingCode.SUSPECT_HYPOTHYROIDISM in found
     card = only(facts, FindingCode.ESCALATE_SECOND_LINE)
     assert card.extramuscular_only
-    assert "extramuscular" in card.reason
+    assert "lung" in card.reason
     assert recommended(card) is Agent.TACROLIMUS
 
 

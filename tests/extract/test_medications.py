@@ -81,10 +81,63 @@ def test_glucocorticoid_dose_in_prednisone_equivalents(
     assert exposure.daily_dose_mg == expected
 
 
-def test_twice_daily_dose_sums(terminology: Terminology) -> None:
+def test_twice_daily_prednisone_sums_per_day(terminology: Terminology) -> None:
+    resource = b.medication_request("p", b.medication_concept(code="8640"))
+    resource["dosageInstruction"] = [b.dosage(10, per_day=2)]
+    exposure = _one(terminology, resource)
+    assert (exposure.daily_dose_mg, exposure.dose_as_ordered) == (20.0, "10 mg twice daily")
+
+
+def test_non_glucocorticoid_keeps_its_dose_as_ordered_and_no_daily_figure(
+    terminology: Terminology,
+) -> None:
     resource = b.medication_request("t", b.medication_concept(code="42316"))
     resource["dosageInstruction"] = [b.dosage(2, per_day=2)]
-    assert _one(terminology, resource).daily_dose_mg == 4.0
+    exposure = _one(terminology, resource)
+    assert (exposure.daily_dose_mg, exposure.dose_as_ordered) == (None, "2 mg twice daily")
+
+
+GTS = "http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation"
+
+
+def _timed(value: float, unit: str, repeat: dict[str, object]) -> dict[str, object]:
+    return {
+        "timing": {"repeat": repeat},
+        "doseAndRate": [{"doseQuantity": {"value": value, "unit": unit}}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("dosage", "shown"),
+    [
+        (_timed(20, "mg", {"frequency": 1, "period": 1, "periodUnit": "wk"}), "20 mg once weekly"),
+        (
+            _timed(1000, "mg", {"frequency": 1, "period": 2, "periodUnit": "wk"}),
+            "1000 mg every 2 weeks",
+        ),
+        (
+            _timed(2, "g/kg", {"frequency": 1, "period": 4, "periodUnit": "wk"}),
+            "2 g/kg every 4 weeks",
+        ),
+        (_timed(5, "mg", {"frequency": 2, "period": 1, "periodUnit": "d"}), "5 mg twice daily"),
+        (
+            {
+                "timing": {"code": {"coding": [{"system": GTS, "code": "WK"}]}},
+                "doseAndRate": [{"doseQuantity": {"value": 15, "unit": "mg"}}],
+            },
+            "15 mg once weekly",
+        ),
+        ({"text": "20 mg every Friday"}, "20 mg every Friday"),
+    ],
+)
+def test_methotrexate_dose_shown_as_ordered(
+    terminology: Terminology, dosage: dict[str, object], shown: str
+) -> None:
+    resource = b.medication_request("m", b.medication_concept(code="6851"))
+    resource["dosageInstruction"] = [dosage]
+    exposure = _one(terminology, resource)
+    assert exposure.dose_as_ordered == shown
+    assert exposure.daily_dose_mg is None
 
 
 @pytest.mark.parametrize(

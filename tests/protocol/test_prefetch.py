@@ -1,4 +1,4 @@
-"""The prefetch decision table (cds-hooks-conformance.md §1.4), branch by branch."""
+"""The prefetch decision table (docs/conformance.md §1.4), branch by branch."""
 
 from __future__ import annotations
 

@@ -6,17 +6,19 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
 from cds_service.app import create_app
-from tests.app_client import settings_for_tests
+from tests.app_client import migrated, settings_for_tests
 
 _DATABASE_DIR = Path(tempfile.mkdtemp(prefix="cds-fuzz-"))
-app = create_app(settings_for_tests(_DATABASE_DIR))
+app = create_app(migrated(settings_for_tests(_DATABASE_DIR)))
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
+@pytest.mark.slow
 @schema.parametrize()
 @settings(
     max_examples=40,

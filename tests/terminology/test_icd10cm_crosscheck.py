@@ -6,6 +6,8 @@ import csv
 import warnings
 from types import ModuleType
 
+import pytest
+
 from cds_service.terminology.systems import ICD10CM
 
 from .conftest import MAPPINGS
@@ -20,6 +22,7 @@ def _icd() -> ModuleType:
     return module
 
 
+@pytest.mark.slow
 def test_every_icd10cm_code_is_valid_in_the_cms_release() -> None:
     icd = _icd()
     with (MAPPINGS / "diagnoses.csv").open(encoding="utf-8") as handle:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from cds_service.engine.concepts import Agent, Analyte, Antibody, Diagnosis, DrugClass, Measure
+from cds_service.engine.findings import Workup
 from cds_service.terminology import (
     TerminologyError,
     check_mappings,
@@ -84,7 +85,7 @@ def test_agent_without_names_is_refused(tables: Path) -> None:
 
 
 def test_sha_mismatch_is_refused(tables: Path) -> None:
-    _replace(tables / "labs.csv", "Creatine kinase", "Creatine Kinase", rehash=False)
+    _replace(tables / "labs.csv", "Myoglobin [Mass", "Myoglobin  [Mass", rehash=False)
     assert "labs.csv: sha256 in manifest.toml does not match the file" in _problems_of(tables)
 
 
@@ -105,7 +106,7 @@ def test_unknown_concept_is_refused(tables: Path) -> None:
 
 def test_check_cli_exit_codes(tables: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(tables)]) == 0
-    _replace(tables / "labs.csv", "Creatine kinase", "Creatine Kinase", rehash=False)
+    _replace(tables / "labs.csv", "Myoglobin [Mass", "Myoglobin  [Mass", rehash=False)
     assert main([str(tables)]) == 1
     assert main([str(tables), "--update-hashes"]) == 0
     assert "OK" in capsys.readouterr().out
@@ -142,8 +143,9 @@ def test_agents_classes_lines_and_codes() -> None:
     assert terminology.usual_line(Agent.IVIG) == 2
     assert terminology.usual_line(Agent.RITUXIMAB) == 3
     assert terminology.usual_line(Agent.ATORVASTATIN) is None
-    assert terminology.rxnorm_code(Agent.RITUXIMAB) == "121191"
-    assert terminology.rxnorm_code(Agent.IVIG) is None
+    assert terminology.medication(RXNORM, "68149") is Agent.MYCOPHENOLATE  # MMF
+    assert terminology.medication(RXNORM, "7145") is Agent.MYCOPHENOLATE  # mycophenolic acid
+    assert terminology.medication(RXNORM, "5666") is Agent.IVIG
     assert terminology.prednisone_factor(Agent.METHYLPREDNISOLONE) == 1.25
 
 
@@ -179,3 +181,69 @@ def test_terminology_is_immutable() -> None:
         terminology.codings = {}  # type: ignore[misc]
     with pytest.raises(TypeError):
         terminology.codings[(LOINC, "1-8")] = Analyte.CK  # type: ignore[index]
+
+
+# --- orders.csv: the codes create actions write ------------------------------------------
+
+
+def test_order_codes_are_the_verified_rows() -> None:
+    terminology = load_terminology(MAPPINGS)
+    (mmf,) = terminology.order_codes(Agent.MYCOPHENOLATE.value)
+    assert (mmf.system, mmf.code, mmf.display) == (RXNORM, "68149", "mycophenolate mofetil")
+    (ivig,) = terminology.order_codes(Agent.IVIG.value)
+    assert (ivig.code, ivig.display) == ("5666", "immunoglobulin G")
+    enzymes = terminology.order_codes(Workup.ENZYME_PANEL.value)
+    assert [c.code for c in enzymes] == ["2157-6", "2532-0", "1761-6", "1920-8", "1742-6"]
+    assert {terminology.lab(LOINC, c.code) for c in enzymes} == {
+        Analyte.CK,
+        Analyte.LDH,
+        Analyte.ALDOLASE,
+        Analyte.AST,
+        Analyte.ALT,
+    }
+    (mri,) = terminology.order_codes(Workup.THIGH_MRI_STIR.value)
+    assert (mri.system, mri.code) == (SNOMED, "241640003")
+    assert terminology.order_codes(Workup.MYOSITIS_ANTIBODY_PANEL.value) == ()
+    assert terminology.order_codes(Agent.PREDNISONE.value) == ()
+    assert terminology.is_verified(LOINC, "2157-6")
+    assert not terminology.is_verified(RXNORM, "7145")
+
+
+def test_unverified_order_row_is_refused(tables: Path) -> None:
+    _replace(
+        tables / "orders.csv", ",1357536,tofacitinib,VERIFIED,", ",1357536,tofacitinib,SECONDARY,"
+    )
+    assert "a create action's code must be VERIFIED (1357536 is 'SECONDARY')" in _problems_of(
+        tables
+    )
+
+
+def test_order_code_read_as_another_agent_is_refused(tables: Path) -> None:
+    rxnorm_mmf = "mycophenolate,http://www.nlm.nih.gov/research/umls/rxnorm,68149,"
+    _replace(tables / "orders.csv", rxnorm_mmf, rxnorm_mmf.replace("68149", "42316"))
+    assert "RxNorm 42316 is read as tacrolimus in medication_codes.csv, not as mycophenolate" in (
+        _problems_of(tables)
+    )
+
+
+def test_mofetil_label_on_mycophenolic_acid_code_is_refused(tables: Path) -> None:
+    """The mislabelling of issue 11: MMF ordered with the RXCUI of mycophenolic acid."""
+    _replace(tables / "orders.csv", ",68149,mycophenolate mofetil,", ",7145,mycophenolate mofetil,")
+    assert "display of 7145 differs from the reading table's ('mycophenolic acid')" in (
+        _problems_of(tables)
+    )
+
+
+def test_order_display_must_match_the_reading_table(tables: Path) -> None:
+    _replace(tables / "orders.csv", "2157-6,Creatine kinase [", "2157-6,Creatine kinase MB [")
+    assert "display of 2157-6 differs from the reading table's" in _problems_of(tables)
+
+
+def test_order_in_a_system_it_cannot_be_ordered_in_is_refused(tables: Path) -> None:
+    _append(tables / "orders.csv", "ivig,http://loinc.org,2157-6,x,VERIFIED,x")
+    assert "ivig cannot be ordered in http://loinc.org" in _problems_of(tables)
+
+
+def test_unknown_order_is_refused(tables: Path) -> None:
+    _append(tables / "orders.csv", "pet-scan,http://snomed.info/sct,241640003,x,VERIFIED,x")
+    assert "unknown order 'pet-scan'" in _problems_of(tables)

@@ -20,7 +20,7 @@ from tests.live_server import LiveServer, live_server
 from tests.scenario_files import scenario
 from tests.timeline.png import near, pixels
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 OUTPUT = Path(__file__).resolve().parent.parent / "output"
 CHROMIUM = next(

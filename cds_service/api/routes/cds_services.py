@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from time import perf_counter
 from typing import Annotated, Any, TypeVar
 
@@ -11,14 +10,12 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 
-from cds_service.api.auth import authenticate
 from cds_service.api.body import read_json_object
+from cds_service.api.deps import Caller, Service
 from cds_service.api.logs import get_logger
 from cds_service.api.outcome import RequestProblem
 from cds_service.api.responses import JsonResponse
-from cds_service.api.state import ServiceState
-from cds_service.cdshooks.feedback_store import FeedbackRecord
-from cds_service.cdshooks.fhir_access import reader_factory_for
+from cds_service.cdshooks.feedback_store import FeedbackStoreUnavailable
 from cds_service.cdshooks.metrics import FEEDBACK, count_cards
 from cds_service.cdshooks.models import (
     AnyHookContext,
@@ -29,16 +26,13 @@ from cds_service.cdshooks.models import (
 )
 from cds_service.cdshooks.prefetch import PrefetchUnavailable, WrongPatient
 from cds_service.cdshooks.registry import SERVICES, SERVICES_BY_ID, ServiceSpec
+from cds_service.cdshooks.validation_messages import validation_messages
+from cds_service.service import CdsService, NotReady
 
 router = APIRouter()
 MAX_FEEDBACK_ITEMS = 500
 ServiceId = Annotated[str, Path(description="id of a service listed by discovery")]
 log = get_logger()
-
-
-def service_state(request: Request) -> ServiceState:
-    state: ServiceState = request.app.state.service
-    return state
 
 
 def discovery_document() -> dict[str, Any]:
@@ -58,8 +52,7 @@ def discovery_document() -> dict[str, Any]:
 
 
 @router.get("/cds-services", summary="Discovery: the services this CDS service offers")
-async def discovery(request: Request) -> Response:
-    await authenticate(request)
+async def discovery(_caller: Caller) -> Response:
     return JsonResponse(discovery_document())
 
 
@@ -73,11 +66,11 @@ def _service(service_id: str) -> ServiceSpec:
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-async def read_model(request: Request, state: ServiceState, model: type[ModelT]) -> ModelT:
+async def read_model(request: Request, service: CdsService, model: type[ModelT]) -> ModelT:
     """The body within the size and depth limits, validated into ``model`` (422 naming the
     fields that failed, never their values)."""
     body = await read_json_object(
-        request, state.settings.max_body_bytes, state.settings.max_json_depth
+        request, service.settings.max_body_bytes, service.settings.max_json_depth
     )
     try:
         return model.model_validate(body)
@@ -87,19 +80,16 @@ async def read_model(request: Request, state: ServiceState, model: type[ModelT])
 
 def validation_problem(error: ValidationError, status: int = 422) -> RequestProblem:
     """A 4xx naming each field that failed; never the submitted values."""
-    messages = [
-        f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()[:20]
-    ]
-    return RequestProblem(status, "invalid", *messages)
+    return RequestProblem(status, "invalid", *validation_messages(error.errors()))
 
 
 @router.post("/cds-services/{service_id}", summary="Call a CDS service")
-async def call_service(service_id: ServiceId, request: Request) -> Response:
+async def call_service(
+    service_id: ServiceId, request: Request, cds: Service, caller: Caller
+) -> Response:
     started = perf_counter()
-    caller = await authenticate(request)
-    state = service_state(request)
     service = _service(service_id)
-    cds_request = await read_model(request, state, CdsRequest)
+    cds_request = await read_model(request, cds, CdsRequest)
     if cds_request.hook != service.hook.value:
         raise RequestProblem(
             400, "invalid", f"service '{service.id}' answers the '{service.hook}' hook"
@@ -110,17 +100,14 @@ async def call_service(service_id: ServiceId, request: Request) -> Response:
         raise validation_problem(error) from None
     check_selections(hook_context)
     check_authorized_patient(cds_request, hook_context)
-    if prefetch_entry_count(cds_request.prefetch) > state.settings.max_entries:
+    if prefetch_entry_count(cds_request.prefetch) > cds.settings.max_entries:
         raise RequestProblem(
-            413, "too-costly", f"prefetch holds more than {state.settings.max_entries} entries"
+            413, "too-costly", f"prefetch holds more than {cds.settings.max_entries} entries"
         )
-    if state.pipeline is None:
-        raise RequestProblem(503, "transient", "terminology tables failed to load")
-    readers = reader_factory_for(cds_request, state.settings, caller)
-    if cds_request.fhirServer is not None and readers is None:
-        log.warning("fhir_server_not_trusted", service=service.id)
     try:
-        result = await state.pipeline.run(service, cds_request, readers, evaluation_date(state))
+        result = await cds.call(service, cds_request, caller)
+    except NotReady:
+        raise RequestProblem(503, "transient", "terminology tables failed to load") from None
     except WrongPatient as wrong:
         raise RequestProblem(422, "invalid", str(wrong)) from None
     except PrefetchUnavailable as missing:
@@ -183,36 +170,23 @@ def check_selections(context: AnyHookContext) -> None:
         )
 
 
-def evaluation_date(state: ServiceState) -> date:
-    return state.settings.today or datetime.now(UTC).date()
-
-
 @router.post("/cds-services/{service_id}/feedback", summary="Feedback on cards")
-async def feedback(service_id: ServiceId, request: Request) -> Response:
-    await authenticate(request)
-    state = service_state(request)
+async def feedback(
+    service_id: ServiceId, request: Request, cds: Service, _caller: Caller
+) -> Response:
     service = _service(service_id)
-    parsed = await read_model(request, state, FeedbackRequest)
+    parsed = await read_model(request, cds, FeedbackRequest)
     if len(parsed.feedback) > MAX_FEEDBACK_ITEMS:
         raise RequestProblem(
             413, "too-costly", f"more than {MAX_FEEDBACK_ITEMS} feedback items in one call"
         )
-    records = [
-        FeedbackRecord(
-            service_id=service.id,
-            card_uuid=item.card,
-            outcome=item.outcome,
-            outcome_timestamp=item.outcomeTimestamp.astimezone(UTC).isoformat(),
-            accepted_suggestions=tuple(s.id for s in item.acceptedSuggestions or ()),
-            override_reason=(
-                item.overrideReason.model_dump(mode="json", exclude_none=True)
-                if item.overrideReason
-                else None
-            ),
-        )
-        for item in parsed.feedback
-    ]
-    result = await run_in_threadpool(state.feedback.store, records)
+    try:
+        result = await run_in_threadpool(cds.store_feedback, service, parsed)
+    except FeedbackStoreUnavailable as error:
+        log.error("cds_feedback_unavailable", service=service.id, error=str(error))
+        raise RequestProblem(
+            503, "transient", "feedback could not be stored now; send it again later"
+        ) from None
     for item in parsed.feedback:
         FEEDBACK.labels(service.id, str(item.outcome)).inc()
     log.info("cds_feedback", service=service.id, stored=result.stored, duplicates=result.duplicates)

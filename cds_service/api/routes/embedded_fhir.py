@@ -11,19 +11,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from starlette.responses import Response
 
 from cds_service.api.body import read_json_object
+from cds_service.api.deps import Service
 from cds_service.api.outcome import RequestProblem
 from cds_service.api.responses import FhirJsonResponse
-from cds_service.api.state import ServiceState
-from cds_service.fhir.fixture_store import (
-    FixtureStore,
-    TransactionRefused,
-    searchset,
-    transaction_resources,
-)
+from cds_service.fhir.bundles import searchset
+from cds_service.fhir.fixture_store import FixtureStore, TransactionRefused, transaction_resources
 
 ResourceType = Annotated[str, Path(description="FHIR resource type, e.g. Observation")]
 ResourceId = Annotated[str, Path(description="FHIR resource id")]
@@ -31,16 +27,17 @@ ResourceId = Annotated[str, Path(description="FHIR resource id")]
 router = APIRouter(prefix="/fhir", tags=["embedded FHIR (dev)"])
 
 
-def _store(request: Request) -> FixtureStore:
-    state: ServiceState = request.app.state.service
-    if state.fixtures is None:
+async def _store(service: Service) -> FixtureStore:
+    if service.fixtures is None:
         raise RequestProblem(404, "not-found", "the embedded FHIR endpoint is off")
-    return state.fixtures
+    return service.fixtures
+
+
+Store = Annotated[FixtureStore, Depends(_store)]
 
 
 @router.get("/metadata", summary="CapabilityStatement of the embedded endpoint")
-async def metadata(request: Request) -> Response:
-    _store(request)
+async def metadata(_fixtures: Store) -> Response:
     return FhirJsonResponse(
         {
             "resourceType": "CapabilityStatement",
@@ -54,29 +51,28 @@ async def metadata(request: Request) -> Response:
 
 
 @router.get("/{resource_type}/{resource_id}", summary="Read a fixture resource")
-async def read(resource_type: ResourceType, resource_id: ResourceId, request: Request) -> Response:
-    resource = _store(request).read(resource_type, resource_id)
+async def read(resource_type: ResourceType, resource_id: ResourceId, store: Store) -> Response:
+    resource = store.read(resource_type, resource_id)
     if resource is None:
         raise RequestProblem(404, "not-found", f"no {resource_type} with that id")
     return FhirJsonResponse(resource)
 
 
 @router.get("/{resource_type}", summary="Search fixture resources by patient")
-async def search(resource_type: ResourceType, request: Request) -> Response:
-    store = _store(request)
+async def search(resource_type: ResourceType, request: Request, store: Store) -> Response:
     patient = request.query_params.get("patient") or request.query_params.get("subject")
     if not patient:
         raise RequestProblem(400, "not-supported", "search needs a patient parameter")
     patient_id = patient.removeprefix("Patient/")
-    return FhirJsonResponse(searchset(store.search(resource_type, patient_id), str(request.url)))
+    return FhirJsonResponse(
+        searchset(store.search(resource_type, patient_id), self_url=str(request.url))
+    )
 
 
 @router.post("", summary="Transaction: PUT resources into the in-memory overlay")
-async def transaction(request: Request) -> Response:
-    store = _store(request)
-    state: ServiceState = request.app.state.service
+async def transaction(request: Request, service: Service, store: Store) -> Response:
     bundle = await read_json_object(
-        request, state.settings.max_body_bytes, state.settings.max_json_depth
+        request, service.settings.max_body_bytes, service.settings.max_json_depth
     )
     try:
         resources = transaction_resources(bundle)

@@ -2,31 +2,24 @@
 
 ``ref`` is the opaque, encrypted, 15-minute reference of ``cdshooks.timeline_link``; it is
 the page's only credential (a browser opening a card's link carries no EHR JWT). An invalid
-or expired reference is a plain 404 page with no detail. The record is read as
-``cdshooks.timeline_source`` allows, turned into facts by the same extraction as a CDS call,
-and drawn server-side as inline SVG (``cards.timeline_page``).
+or expired reference is a plain 404 page with no detail. The course (the facts, and the
+resources the card's findings cited, whichever hook issued it) comes from
+``CdsService.course``; it is drawn server-side as inline SVG (``cards.timeline_page``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path
 from starlette.responses import HTMLResponse, Response
 
+from cds_service.api.deps import Service
 from cds_service.api.logs import get_logger
-from cds_service.api.state import ServiceState
 from cds_service.cards.timeline_page import course_page, message_page
 from cds_service.cards.timeline_svg import CourseMarks
-from cds_service.cdshooks.auth import TrustedClients, load_trusted_clients
 from cds_service.cdshooks.metrics import TIMELINE_VIEWS
-from cds_service.cdshooks.timeline_link import TimelineLinks, TimelineRef
-from cds_service.cdshooks.timeline_source import CourseUnavailable, TimelineSource
-from cds_service.engine import evaluate
-from cds_service.engine.facts import PatientFacts
-from cds_service.fhir.extract import extract_facts
+from cds_service.service import CourseUnavailable, NotReady
 
 router = APIRouter(tags=["timeline"])
 log = get_logger()
@@ -39,28 +32,6 @@ SECURITY_HEADERS = {
         "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
     ),
 }
-
-
-@dataclass(frozen=True)
-class TimelineService:
-    links: TimelineLinks
-    source: TimelineSource
-
-
-def build_timeline(state: ServiceState) -> TimelineService | None:
-    """The timeline of a service, or None when links are off (prod without CDS_LINK_SECRET)."""
-    settings = state.settings
-    links = TimelineLinks.from_settings(settings)
-    if links is None:
-        log.warning("timeline_links_disabled", reason="CDS_LINK_SECRET is not set")
-        return None
-    trusted: TrustedClients | None = None
-    if settings.auth_required and settings.trusted_clients is not None:
-        trusted = load_trusted_clients(settings.trusted_clients)
-    return TimelineService(
-        links=links,
-        source=TimelineSource(settings=settings, fixtures=state.fixtures, trusted=trusted),
-    )
 
 
 def _page(html: str, status: int = 200) -> Response:
@@ -76,20 +47,17 @@ NOT_FOUND = message_page(
 @router.get("/timeline/{ref}", summary="Disease course timeline (from a card's link)")
 async def timeline(
     ref: Annotated[str, Path(description="opaque, encrypted, short-lived reference")],
-    request: Request,
+    service: Service,
 ) -> Response:
-    service: TimelineService | None = getattr(request.app.state, "timeline", None)
-    opened = service.links.open(ref) if service is not None else None
-    if service is None or opened is None:
-        TIMELINE_VIEWS.labels("invalid-link").inc()
-        return _page(NOT_FOUND, 404)
-    state: ServiceState = request.app.state.service
-    if state.terminology is None:
+    try:
+        course = await service.course(ref)
+    except NotReady:
         TIMELINE_VIEWS.labels("data-unavailable").inc()
         return _page(message_page("Not available", "The service is not ready."), 503)
-    try:
-        resources = await service.source.resources(opened)
     except CourseUnavailable as unavailable:
+        if unavailable.reason == "invalid-link":
+            TIMELINE_VIEWS.labels("invalid-link").inc()
+            return _page(NOT_FOUND, 404)
         log.info("timeline_unavailable", reason=unavailable.reason)
         TIMELINE_VIEWS.labels("data-unavailable").inc()
         if unavailable.reason == "patient-not-found":
@@ -97,23 +65,10 @@ async def timeline(
         return _page(
             message_page("Not available", "The patient's record cannot be read from here."), 503
         )
-    facts = extract_facts(resources, state.terminology, opened.evaluated_on)
     marks = CourseMarks(
-        evaluated_on=opened.evaluated_on,
-        finding_codes=opened.finding_codes,
-        cited=_cited(state, facts, opened),
+        evaluated_on=course.evaluated_on,
+        finding_codes=course.finding_codes,
+        cited=course.cited,
     )
     TIMELINE_VIEWS.labels("shown").inc()
-    expires = datetime.fromtimestamp(opened.expires_at, UTC)
-    return _page(course_page(facts, marks, link_expires=expires))
-
-
-def _cited(state: ServiceState, facts: PatientFacts, opened: TimelineRef) -> frozenset[str]:
-    """The resources the link's findings cite, as the engine gives them today."""
-    if state.pipeline is None or not opened.finding_codes:
-        return frozenset()
-    wanted = set(opened.finding_codes)
-    findings = evaluate(facts, state.pipeline.thresholds, opened.evaluated_on)
-    return frozenset(
-        e.reference for f in findings if f.code.value in wanted for e in f.evidence if e.reference
-    )
+    return _page(course_page(course.facts, marks, link_expires=course.link_expires))

@@ -1,4 +1,4 @@
-"""May the service call back the ``fhirServer`` named in a request? (contract.md §4)
+"""May the service call back the ``fhirServer`` named in a request? (docs/security.md)
 
 * with an authenticated caller: only URLs under one of that client's ``fhir_servers``,
   compared on parsed parts - scheme, host, effective port, and path prefix on a segment

@@ -1,4 +1,5 @@
-"""The trusted-clients file (contract.md §4): which CDS clients may call, with which keys.
+"""The trusted-clients file: which CDS clients may call, with which keys
+(docs/security.md, "Registering a client").
 
 ```json
 {"clients": [

@@ -1,4 +1,5 @@
-"""CDS Hooks 2.0.1 wire models (conformance §1.1-§1.9), re-exported from the package's modules.
+"""CDS Hooks 2.0.1 wire models (docs/conformance.md §1.1-§1.9), re-exported from the
+package's modules.
 
 * ``request``: ``CdsRequest``, ``FhirAuthorization``, hook contexts, ``validate_context``
 * ``response``: ``CdsResponse``, ``Card`` and its parts, ``DiscoveryResponse``

@@ -1,7 +1,7 @@
 """Building blocks shared by the CDS Hooks 2.0.1 wire models: base classes, constrained
 string types, ``Coding`` and the ``to_wire`` serialiser.
 
-Two base classes carry the one policy difference between directions (conformance §1.1):
+Two base classes carry the one policy difference between directions (docs/conformance.md §1.1):
 
 * ``InboundModel`` (requests, contexts, feedback): unknown keys are kept (``extra="allow"``),
   because the spec reserves ``extension`` and clients add fields we need not understand.
@@ -93,7 +93,7 @@ RelativeReference = Annotated[str, AfterValidator(_relative_reference)]
 """A relative FHIR reference ``Type/id`` (invariant ord-1)."""
 
 Extension = dict[str, Any]
-"""The reserved ``extension`` member: a JSON object (conformance §1.1, [R214])."""
+"""The reserved ``extension`` member: a JSON object (docs/conformance.md §1.1, [R214])."""
 
 
 class InboundModel(BaseModel):
@@ -161,7 +161,7 @@ def _prune_value(source: Any, value: Any) -> Any:
 
 
 def to_wire(model: BaseModel) -> dict[str, Any]:
-    """The JSON object to send for ``model`` (conformance §1.1, [R3]).
+    """The JSON object to send for ``model`` (docs/conformance.md §1.1, [R3]).
 
     No member is ``null``, ``""``, ``[]`` or ``{}`` unless the model declares it REQUIRED:
     ``{"cards": []}`` and ``{"services": []}`` keep their empty arrays, every optional member

@@ -1,6 +1,6 @@
 """The feedback body (§Feedback): ``POST {baseUrl}/cds-services/{id}/feedback``.
 
-Invariants cds-fb-1..3 ([S3] ``input/fsh/invariants/cds-fb-*.fsh``) are enforced; unknown
+Invariants cds-fb-1..3 (HL7/cds-hooks ``input/fsh/invariants/cds-fb-*.fsh``) are enforced; unknown
 members are kept, as for every inbound body.
 """
 

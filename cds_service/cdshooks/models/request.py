@@ -1,5 +1,6 @@
 """What CDS clients send to a service: the request body (§Calling a CDS Service) and the
-hook contexts of patient-view, order-select and order-sign ([L] 1.0.1, conformance §1.9).
+hook contexts of patient-view, order-select and order-sign (CDS Hooks library of hooks 1.0.1,
+docs/conformance.md §1.9).
 
 Lenient where the spec lets clients vary (unknown members are kept, ``selections`` may be
 absent), strict where a wrong value would mislead the service or reach a FHIR URL: ids that

@@ -1,9 +1,9 @@
 """What the service sends: discovery (§Discovery) and the service response (§CDS Service
 Response, §Card Attributes ... §Coding), with the spec's invariants as validators.
 
-Invariant ids are those of the CDS Hooks logical models ([S3] ``input/fsh/invariants``); each
-failure is a ``PydanticCustomError`` whose ``type`` is that id, so tests and OperationOutcome
-diagnostics can name the rule.
+Invariant ids are those of the CDS Hooks logical models (HL7/cds-hooks
+``input/fsh/invariants``); each failure is a ``PydanticCustomError`` whose ``type`` is that
+id, so tests and OperationOutcome diagnostics can name the rule.
 """
 
 from __future__ import annotations

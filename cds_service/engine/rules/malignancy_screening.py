@@ -1,12 +1,12 @@
 """Rule malignancy-screening.
 
 When: a cancer-associated antibody (anti-TIF1γ, anti-NXP2 or anti-SAE; latest result positive)
-      in a known adult (at least ``adult_age_years`` old, no juvenile DM diagnosis; an unknown
+      in a known adult (at least ``adult_age_years`` old on the evaluation date; an unknown
       birth date is not taken as adult — workup-incomplete asks for it) with an adult
       dermatomyositis diagnosis, and the disease is refractory (the refractory gate).
 Then: a warning finding: re-screen for malignancy (before escalating, alongside it when the
-      disease is active); it suppresses nothing (contract.md §2).
-Reference: clinical-reference.md §2.2 (malignancy), §2.4 (anti-TIF1γ row), §4.
+      disease is active); it suppresses nothing.
+Reference: docs/clinical-logic.md "malignancy-screening".
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from cds_service.engine.findings import Finding, FindingCode, Severity, Workup
 from cds_service.engine.rule import FindingSpec
 
 RULE_ID = "malignancy-screening"
-RULE_VERSION = "1.1.0"
+RULE_VERSION = "1.2.0"
 SECTION = "malignancy-screening"
 FINDINGS = (FindingSpec(FindingCode.MALIGNANCY_SCREENING, "Re-screen for malignancy", rank=80),)
 
@@ -42,7 +42,7 @@ def _applies_but_for_age(assessment: Assessment) -> bool:
 
 
 def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
-    if assessment.juvenile or not assessment.known_adult:
+    if not assessment.known_adult:
         return ()
     if not _applies_but_for_age(assessment):
         return ()

@@ -1,22 +1,27 @@
 """Rule suspect-ibm.
 
-When: an IIM diagnosis, the patient known to be at least ``adult_age_years`` old (an unknown
-      birth date never counts as adult: when a trigger holds without a known age,
-      workup-incomplete asks for the birth date instead), and one of:
-      anti-cN1A positive (latest result); rimmed vacuoles on biopsy; an active inclusion body
-      myositis Condition; or finger-flexor weakness together with no response to at least one
-      immunosuppressant (a line agent given for ``refractory_weeks`` while weakness persists
-      and the TIS shows no improvement) — the EULAR/ACR classification tree.
-Then: a warning finding: IBM is not treated with immunosuppression; it suppresses escalate-*.
-      Supporting clues are shown but never fire the card alone: age > ``ibm_supporting_age_years``,
-      asymmetric weakness, dysphagia, CK at most ``ibm_ck_moderate_uln_ratio`` x ULN.
-Reference: clinical-reference.md §2.2 (IBM firing rule), §2.4 (IBM row), §3.6.
+When: an IIM diagnosis (a coded inclusion body myositis is one; the gate is not waited for) and
+      - an active inclusion body myositis Condition (ICD-10-CM G72.41, SNOMED CT 72315009): the
+        clinician's diagnosis holds by itself, at any age; or
+      - in a patient known to be at least ``adult_age_years`` old (an unknown birth date never
+        counts as adult: workup-incomplete asks for it instead), one of: anti-cN1A positive
+        (latest result); rimmed vacuoles on biopsy; or finger-flexor weakness together with no
+        response to at least one immunosuppressant (the EULAR/ACR classification tree). No
+        response: weakness persisting, with no TIS improvement, after a line agent given for
+        ``refractory_weeks``, glucocorticoids alone counting (one course across switches
+        between glucocorticoids).
+Then: a warning finding: IBM is not treated with immunosuppression; it suppresses
+      muscle-directed escalate-*. Supporting clues are shown but never fire the card alone:
+      age > ``ibm_supporting_age_years``, asymmetric weakness, dysphagia, CK at most
+      ``ibm_ck_moderate_uln_ratio`` x ULN.
+Reference: docs/clinical-logic.md "suspect-ibm".
 """
 
 from __future__ import annotations
 
 from cds_service.engine.assessment import Assessment
-from cds_service.engine.concepts import Analyte, Antibody, Diagnosis, Measure
+from cds_service.engine.concepts import Analyte, Antibody, Diagnosis, DrugClass, Measure
+from cds_service.engine.date_arithmetic import longest
 from cds_service.engine.evidence import (
     antibody_evidence,
     derived_evidence,
@@ -28,9 +33,10 @@ from cds_service.engine.evidence import (
 from cds_service.engine.findings import Evidence, Finding, FindingCode, Severity, Workup
 from cds_service.engine.readings import BIOPSY_MEASURES, flag_is_set, labs_until
 from cds_service.engine.rule import FindingSpec
+from cds_service.engine.therapy import FIRST_LINE_GLUCOCORTICOIDS, agent_periods
 
 RULE_ID = "suspect-ibm"
-RULE_VERSION = "1.1.0"
+RULE_VERSION = "2.0.0"
 SECTION = "suspect-ibm"
 FINDINGS = (FindingSpec(FindingCode.SUSPECT_IBM, "Suspect inclusion body myositis", rank=30),)
 
@@ -38,9 +44,7 @@ FINDINGS = (FindingSpec(FindingCode.SUSPECT_IBM, "Suspect inclusion body myositi
 def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
     if not assessment.has_iim:
         return ()
-    if not assessment.known_adult:
-        return ()
-    triggers = _triggers(assessment)
+    triggers = [*_coded(assessment), *(_triggers(assessment) if assessment.known_adult else [])]
     if not triggers:
         return ()
     biopsy_done = any(m.measure in BIOPSY_MEASURES for m in assessment.facts.measures)
@@ -60,7 +64,20 @@ def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
 
 def needs_birth_date(assessment: Assessment) -> bool:
     """An IBM trigger holds but the age is unknown, so the adults-only rule cannot decide."""
-    return assessment.has_iim and assessment.age_unknown and bool(_triggers(assessment))
+    return (
+        assessment.has_iim
+        and assessment.age_unknown
+        and not _coded(assessment)
+        and bool(_triggers(assessment))
+    )
+
+
+def _coded(assessment: Assessment) -> list[Evidence]:
+    return [
+        diagnosis_evidence(d)
+        for d in assessment.facts.diagnoses
+        if d.diagnosis is Diagnosis.INCLUSION_BODY_MYOSITIS and d.active
+    ]
 
 
 def _triggers(assessment: Assessment) -> list[Evidence]:
@@ -69,11 +86,6 @@ def _triggers(assessment: Assessment) -> list[Evidence]:
     vacuoles = flag_is_set(facts, Measure.BIOPSY_RIMMED_VACUOLES, today)
     if vacuoles is not None:
         found.append(measure_evidence(vacuoles))
-    found.extend(
-        diagnosis_evidence(d)
-        for d in facts.diagnoses
-        if d.diagnosis is Diagnosis.INCLUSION_BODY_MYOSITIS and d.active
-    )
     finger = flag_is_set(facts, Measure.FINGER_FLEXOR_WEAKNESS, today)
     no_response = _no_response(assessment)
     if finger is not None and no_response:
@@ -82,23 +94,38 @@ def _triggers(assessment: Assessment) -> list[Evidence]:
 
 
 def _no_response(assessment: Assessment) -> list[Evidence]:
-    """Weakness persisting after a line agent given for ``refractory_weeks`` (no TIS gain)."""
+    """Weakness persisting, no TIS gain, after a line agent given for ``refractory_weeks``;
+    glucocorticoids count as one agent across switches between them."""
     activity, gate = assessment.activity, assessment.gate
     if not activity.weakness_persists or gate.improving:
         return []
     weeks = assessment.thresholds.refractory_weeks
-    courses = [
-        c for c in assessment.therapy.courses if c.line is not None and c.longest_weeks >= weeks
+    trials = [
+        (course.agent.value, course.longest_weeks, course.exposures)
+        for course in assessment.therapy.courses
+        if course.line is not None and course.agent not in FIRST_LINE_GLUCOCORTICOIDS
     ]
-    if not courses:
+    steroids = [
+        m
+        for m in assessment.facts.medications
+        if m.drug_class is DrugClass.GLUCOCORTICOID and m.start is not None
+    ]
+    span = longest(
+        agent_periods(steroids, assessment.today, assessment.thresholds.exposure_gap_days)
+    )
+    if span is not None:
+        in_span = tuple(m for m in steroids if m.start is not None and span.contains(m.start))
+        trials.append(("glucocorticoids", span.weeks, in_span))
+    long_enough = [t for t in trials if t[1] >= weeks and t[2]]
+    if not long_enough:
         return []
-    course = courses[0]
+    name, trial_weeks, exposures = long_enough[0]
     return [
         derived_evidence(
-            f"Time on {course.agent.value}",
-            f"{number_text(round(course.longest_weeks, 1))} weeks without response",
-            course.exposures[-1].source.reference,
-            course.exposures[0].start,
+            f"Time on {name}",
+            f"{number_text(round(trial_weeks, 1))} weeks without response",
+            exposures[-1].source.reference,
+            exposures[0].start,
         ),
         *activity.weakness,
     ]

@@ -1,29 +1,33 @@
 """Rule suspect-steroid-myopathy.
 
-When all hold (an IIM diagnosis):
-  - a glucocorticoid is given now, at >= ``steroid_high_dose_mg_per_day`` mg/day
-    prednisone-equivalent for >= ``steroid_high_dose_weeks`` weeks, or at any dose for
-    >= ``steroid_any_dose_weeks`` weeks, within the current course (switches between
-    glucocorticoids and tapering periods are one course);
+When all hold (an IIM diagnosis; the gate is not waited for):
+  - a glucocorticoid is given today, and over the current course (switches between
+    glucocorticoids and tapering periods are one course) it was given at
+    >= ``steroid_high_dose_mg_per_day`` mg/day prednisone-equivalent for
+    >= ``steroid_high_dose_weeks`` weeks in total (any weeks of the course, not necessarily the
+    last), or at any dose for >= ``steroid_any_dose_weeks`` weeks;
   - MMT-8 (or CMAS) has fallen by >= ``steroid_strength_drop_percent`` % of the scale maximum
     from its best value since the course started, the latest value being current;
-  - the latest current CK is <= ULN, or lower than the highest current CK before it while
-    itself at most borderline (<= ``borderline_uln_ratio`` x ULN: a CK falling from 20x to 15x
-    ULN is still active myositis);
+  - the latest current CK is <= ULN, or falling: lower than the CK before it and at most
+    ``steroid_ck_fall_fraction`` (half) of the highest CK since the course started, however far
+    above ULN it still is;
   - the latest current MRI shows no STIR edema (an edema reading of "no") and is dated on or
     after the start of the glucocorticoid course (an older MRI says nothing about the weakness
     that developed on glucocorticoids);
   - neck-flexor strength is not falling (falling neck flexors point to active myositis).
-Then: a warning finding: consider a glucocorticoid taper rather than escalation; it suppresses
-      escalate-* (contract.md §2). The ProDERM deterioration definition is not required.
-Reference: clinical-reference.md §2.2 (glucocorticoid myopathy firing rule).
+Then: a warning finding: consider a glucocorticoid taper rather than escalation; the card shows
+      the CK series of the course. It suppresses muscle-directed escalate-*; a falling CK above
+      ULN is this rule's own premise, so it is no activity item for escalation while the rule
+      fires (an escalation for lung or skin disease stays, showing only that organ's activity).
+      The ProDERM deterioration definition is not required.
+Reference: docs/clinical-logic.md "suspect-steroid-myopathy".
 """
 
 from __future__ import annotations
 
 from cds_service.engine.assessment import Assessment
 from cds_service.engine.concepts import STRENGTH_SCALE_MAXIMUM, Analyte, DrugClass, Measure
-from cds_service.engine.date_arithmetic import Period, intersect_periods, longest
+from cds_service.engine.date_arithmetic import Period, intersect_periods
 from cds_service.engine.evidence import (
     derived_evidence,
     lab_evidence,
@@ -33,12 +37,12 @@ from cds_service.engine.evidence import (
 )
 from cds_service.engine.facts import MedicationExposure
 from cds_service.engine.findings import Evidence, Finding, FindingCode, Severity
-from cds_service.engine.readings import current_labs, lab_cutoff, measures_until
+from cds_service.engine.readings import lab_cutoff, labs_until, measures_until
 from cds_service.engine.rule import FindingSpec
 from cds_service.engine.therapy import agent_periods, is_given_on
 
 RULE_ID = "suspect-steroid-myopathy"
-RULE_VERSION = "1.1.0"
+RULE_VERSION = "2.0.0"
 SECTION = "suspect-steroid-myopathy"
 FINDINGS = (
     FindingSpec(FindingCode.SUSPECT_STEROID_MYOPATHY, "Suspect glucocorticoid myopathy", rank=40),
@@ -54,7 +58,7 @@ def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
     period, exposures, dose_evidence = course
     checks = (
         _strength_fall(assessment, period),
-        _ck_normal_or_falling(assessment),
+        _ck_normal_or_falling(assessment, period),
         _mri_without_edema(assessment, period),
     )
     if any(c is None for c in checks) or _neck_flexors_falling(assessment):
@@ -71,7 +75,8 @@ def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
             severity=Severity.WARNING,
             rule_id=RULE_ID,
             rule_version=RULE_VERSION,
-            reason="Weakness worsening on glucocorticoids with quiet muscle: consider a taper.",
+            reason="Weakness worsening on glucocorticoids, CK normal or falling, no MRI edema: "
+            "consider a taper.",
             evidence=evidence,
             reference_section=SECTION,
         ),
@@ -96,14 +101,14 @@ def _glucocorticoid_course(
         if m.daily_dose_mg is not None
         and m.daily_dose_mg >= thresholds.steroid_high_dose_mg_per_day
     ]
-    high_span = longest(
-        intersect_periods(agent_periods(high, today, thresholds.exposure_gap_days), [current])
+    high_spans = intersect_periods(
+        agent_periods(high, today, thresholds.exposure_gap_days), [current]
     )
-    high_weeks = 0.0 if high_span is None else high_span.weeks
+    high_weeks = sum(p.weeks for p in high_spans)
     reference = in_course[-1].source.reference if in_course else ""
     if high_weeks >= thresholds.steroid_high_dose_weeks:
         shown = (
-            f"{number_text(round(high_weeks, 1))} weeks at >= "
+            f"{number_text(round(high_weeks, 1))} weeks in this course at >= "
             f"{number_text(thresholds.steroid_high_dose_mg_per_day)} mg/day"
         )
     elif current.weeks >= thresholds.steroid_any_dose_weeks:
@@ -138,23 +143,28 @@ def _strength_fall(assessment: Assessment, course: Period) -> tuple[Evidence, ..
     return (measure_evidence(latest), measure_evidence(best))
 
 
-def _ck_normal_or_falling(assessment: Assessment) -> tuple[Evidence, ...] | None:
-    """Latest current CK <= ULN, or <= borderline and below the highest current CK before it."""
-    thresholds = assessment.thresholds
-    series = current_labs(assessment.facts, Analyte.CK, thresholds, assessment.today)
-    if not series:
+def _ck_normal_or_falling(assessment: Assessment, course: Period) -> tuple[Evidence, ...] | None:
+    """The CK series of the course when its latest current value is <= ULN or falling.
+
+    Falling: lower than the CK before it and at most ``steroid_ck_fall_fraction`` of the
+    highest CK since the course started (no upper bound relative to ULN).
+    """
+    thresholds, today = assessment.thresholds, assessment.today
+    series = labs_until(assessment.facts, Analyte.CK, today)
+    if not series or series[-1].effective < lab_cutoff(thresholds, today):
         return None
     latest = series[-1]
+    in_course = [r for r in series if r.effective >= course.start]
+    shown = tuple(lab_evidence(r) for r in (in_course or [latest]))
     ratio = latest.times_upper_limit
-    if ratio is None or ratio > thresholds.borderline_uln_ratio:
-        return None
-    if ratio <= 1.0:
-        return (lab_evidence(latest),)
-    earlier = [r for r in series[:-1] if r.effective < latest.effective]
-    if earlier:
-        peak = max(earlier, key=lambda r: (r.value, r.effective))
-        if latest.value < peak.value:
-            return (lab_evidence(latest), lab_evidence(peak))
+    if ratio is not None and ratio <= 1.0:
+        return shown
+    before = [r for r in series[:-1] if r.effective < latest.effective]
+    if not in_course or not before or latest.value >= before[-1].value:
+        return None  # no CK since the course began, or not lower than the one before it
+    peak = max(r.value for r in in_course)
+    if latest.value <= thresholds.steroid_ck_fall_fraction * peak:
+        return shown
     return None
 
 

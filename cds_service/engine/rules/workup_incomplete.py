@@ -10,12 +10,15 @@ When: an IIM diagnosis and any of these gaps (each a ``gaps`` line and a ``Worku
       - no TSH ever while the antibody panel is negative -> TSH;
       - the latest TSH is high but older than ``fresh_labs_weeks`` (it no longer fires
         suspect-hypothyroidism on its own) -> TSH;
-      - the birth date is unknown (and no juvenile DM diagnosis) while an adults-only finding
-        (suspect-ibm, malignancy-screening) would otherwise apply -> a gap line, no order.
+      - the birth date is unknown while an adults-only finding (suspect-ibm from its clues,
+        malignancy-screening) would otherwise apply -> a gap line, no order;
+      - a value could not be read (an enzyme without a unit or with an unknown one, a
+        non-numeric value, an unreadable antibody result, a record without a date...): each is
+        a data issue, stated as a gap line (at most ``MAX_ISSUE_LINES``, then a count), never
+        guessed.
 Then: one info finding listing every gap; its evidence is the diagnosis and the last, stale
       value of each measurement that is out of date.
-Reference: clinical-reference.md §2.0 (DATA_MISSING) and §3.2 ("Data gaps", T_fresh_labs,
-           T_fresh_mri).
+Reference: docs/clinical-logic.md "workup-incomplete".
 """
 
 from __future__ import annotations
@@ -45,9 +48,10 @@ from cds_service.engine.rules import malignancy_screening, suspect_ibm
 from cds_service.engine.rules.suspect_hypothyroidism import stale_high_tsh
 
 RULE_ID = "workup-incomplete"
-RULE_VERSION = "1.1.0"
+RULE_VERSION = "1.2.0"
 SECTION = "workup-incomplete"
 FINDINGS = (FindingSpec(FindingCode.WORKUP_INCOMPLETE, "Work-up incomplete", rank=120),)
+MAX_ISSUE_LINES = 10
 
 PANEL = MYOSITIS_SPECIFIC_ANTIBODIES | MYOSITIS_ASSOCIATED_ANTIBODIES
 STRENGTH_MEASURES: tuple[Measure, ...] = (*STRENGTH_SCALE_MAXIMUM, Measure.FI2)
@@ -121,6 +125,12 @@ def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
             "could not be made"
         )
 
+    issues = facts.issues
+    for issue in issues[:MAX_ISSUE_LINES]:
+        gaps.append(f"Not read, not guessed: {issue.problem} ({issue.reference})")
+    if len(issues) > MAX_ISSUE_LINES:
+        gaps.append(f"... and {len(issues) - MAX_ISSUE_LINES} more records not read")
+
     if not gaps:
         return ()
     return (
@@ -130,7 +140,7 @@ def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
             rule_id=RULE_ID,
             rule_version=RULE_VERSION,
             reason="Data the assessment needs is missing or out of date: "
-            + _summary(workup, birth_date_needed),
+            + _summary(workup, birth_date_needed, bool(issues)),
             evidence=(*assessment.diagnosis_evidence, *stale),
             reference_section=SECTION,
             gaps=tuple(gaps),
@@ -148,8 +158,10 @@ _SHORT: dict[Workup, str] = {
 }
 
 
-def _summary(workup: list[Workup], birth_date: bool) -> str:
+def _summary(workup: list[Workup], birth_date: bool, unreadable: bool) -> str:
     items = [_SHORT.get(w, w.value) for w in workup]
     if birth_date:
         items.append("birth date")
+    if unreadable:
+        items.append("unreadable values")
     return ", ".join(items) + "."

@@ -1,4 +1,4 @@
-"""Medication exposures from MedicationRequest, -Statement and -Administration (contract.md §3).
+"""Medication exposures from MedicationRequest, -Statement and -Administration.
 
 An agent is recognised by RxNorm ingredient code, by a known product code, or, failing both, by
 an ingredient or brand name in ``medicationCodeableConcept.text`` / ``coding.display`` (or in a
@@ -8,8 +8,10 @@ referenced Medication, or in ``medicationReference.display``). ``active`` is dec
 Dates (docs/mappings.md, "How records are read"): a MedicationRequest runs from the earliest
 start to the latest end of its dosage steps (``timing.repeat.boundsPeriod``; ``authoredOn``
 when no step has a start), open-ended if any step is; a tapering course is one exposure whose
-daily dose is that of the step covering ``today`` (§3.2). A partial start counts from its last
-possible day. Neither ``dispenseRequest.validityPeriod`` nor ``meta.lastUpdated`` is ever an end
+daily dose is that of the step covering ``today``. Each exposure keeps its dose as
+ordered (amount, unit, timing) for display; mg/day is computed for glucocorticoids only
+(docs/clinical-logic.md, "How doses are shown"). A partial start counts from its last possible
+day. Neither ``dispenseRequest.validityPeriod`` nor ``meta.lastUpdated`` is ever an end
 of therapy; ``cancelled`` records are never an exposure.
 """
 
@@ -23,6 +25,7 @@ from cds_service.engine.facts import MedicationExposure, SourceRef
 from cds_service.fhir.dates import parse_date, period_end, period_start
 from cds_service.fhir.extract import raw
 from cds_service.fhir.extract.context import Extraction
+from cds_service.fhir.extract.dose_as_ordered import dose_as_ordered
 from cds_service.fhir.extract.labels import agent_label
 
 MEDICATION_TYPES = frozenset(
@@ -89,10 +92,13 @@ def read_medication(resource: dict[str, Any], extraction: Extraction, agent: Age
     today = extraction.today
     active = status in ACTIVE_STATUSES and (end is None or end >= today)
     terminology = extraction.terminology
-    dose = _daily_dose_mg(resource, kind, today)
+    # mg/day only for glucocorticoids (prednisone-equivalent, for the engine's GC thresholds);
+    # every agent keeps its dose as ordered for display (docs/clinical-logic.md, "How doses
+    # are shown").
     factor = terminology.prednisone_factor(agent)
-    if dose is not None and factor is not None:
-        dose = round(dose * factor, 3)
+    per_day = _daily_dose_mg(resource, kind, today) if factor is not None else None
+    dose = None if per_day is None or factor is None else round(per_day * factor, 3)
+    as_ordered = dose_as_ordered(_dosage_on(_dosages(resource, kind), today), kind)
     extraction.medications.append(
         MedicationExposure(
             agent=agent,
@@ -102,6 +108,7 @@ def read_medication(resource: dict[str, Any], extraction: Extraction, agent: Age
             start=start,
             end=end,
             daily_dose_mg=dose,
+            dose_as_ordered=as_ordered,
             line=terminology.usual_line(agent),
             resource_type=kind,
         )
