@@ -1,13 +1,12 @@
-"""One TLS context per process for every outgoing call (FHIR servers, JWKS endpoints).
+"""One TLS context per process for the outgoing clients the service makes (a ``FhirReader``
+without the shared pool, the JWKS fetcher).
 
 Building a verifying context loads certifi's CA bundle into OpenSSL: about 0.8 MB of C memory
-and a few milliseconds of CPU. An ``httpx`` client given no context builds its own, so one
-client per CDS call built one per call; the client sits in reference cycles that only the
-garbage collector frees, and with the collector tuned for latency (docs/performance.md)
-hundreds of contexts stayed alive between collections (RSS 112 MB -> 267 MB after 200
-no-prefetch calls, 420 MB after 200 more answered with FHIR errors). Shared, there is one.
-A context is safe to share between threads and event loops; the CA bundle is the same one
-httpx would load (environment variables such as ``SSL_CERT_FILE`` are not read, as before).
+and a few milliseconds of CPU. An ``httpx`` client given no context builds its own; when each
+CDS call made a client, the contexts sat in reference cycles that only the (latency-tuned)
+garbage collector frees, and RSS grew by hundreds of MB (docs/performance.md, "Memory on the
+fetch path"). A context is safe to share between threads and event loops; the CA bundle is the
+one httpx would load (environment variables such as ``SSL_CERT_FILE`` are not read, as before).
 """
 
 from __future__ import annotations
