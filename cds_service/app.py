@@ -27,9 +27,11 @@ from cds_service.api.routes import (
     bench,
     cds_services,
     embedded_fhir,
+    fixtures,
     health,
     metrics,
     reference,
+    smart,
     timeline,
 )
 from cds_service.cdshooks.validation_messages import validation_messages
@@ -85,9 +87,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(reference.router)
     app.include_router(timeline.router)
+    app.include_router(smart.router)
     app.include_router(metrics.router)
     if settings.serves_embedded_fhir:
         app.include_router(embedded_fhir.router)
+        app.include_router(fixtures.router)
     if settings.bench_endpoints:
         bench.install_gc_probe()
         app.include_router(bench.router)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -198,7 +198,8 @@ def evaluate(
     console = Console(highlight=False)
     settings = Settings(env=Environment.DEV, auth_required=False)
     hook_name = _hook_option(hook, [h.value for h in HookName])
-    document = _read_json(file)
+    day = _evaluation_date(today, settings)
+    document = _as_of_day(_read_json(file), file, settings, day)
     if document.get("resourceType") == "Bundle":
         body = request_from_bundle(document, hook_name or HookName.PATIENT_VIEW.value)
     elif "hook" in document:
@@ -216,7 +217,6 @@ def evaluate(
     if service is None:
         _fail(f"no service answers the '{request.hook}' hook")
     cds = build_service(settings, offline=True)
-    day = _evaluation_date(today, settings)
     try:
         result = asyncio.run(cds.call(service, request, today=day))
     except NotReady as not_ready:
@@ -233,6 +233,18 @@ def evaluate(
         typer.echo(_dumps({"cards": result.cards}))
         return
     _print_cards(console, service.id, day, result.cards, result.findings)
+
+
+def _as_of_day(document: JsonObject, file: Path, settings: Settings, day: date) -> JsonObject:
+    """A fixture scenario's file moved to the evaluation day (the fixtures live on the real
+    clock, ``fhir.fixture_dates``); any other file as it is."""
+    from cds_service.fhir.fixture_dates import days_from_anchor, shift_dates
+
+    scenarios = (settings.fixtures_dir / "scenarios").resolve()
+    if not file.resolve().is_relative_to(scenarios):
+        return document
+    moved: JsonObject = shift_dates(document, days_from_anchor(day))
+    return moved
 
 
 def _hook_option(hook: str | None, known: list[str]) -> str | None:
@@ -258,7 +270,7 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 def _evaluation_date(today: str | None, settings: Settings) -> date:
     if today is None:
-        return settings.today or datetime.now(UTC).date()
+        return settings.evaluation_day()
     try:
         return date.fromisoformat(today)
     except ValueError:
@@ -362,10 +374,13 @@ def fixtures_load(
     ] = None,
 ) -> None:
     """Post every fixture patient to a FHIR server as a transaction of PUTs (idempotent)."""
+    from cds_service.fhir.fixture_dates import days_from_anchor, shift_dates
     from cds_service.fhir.fixture_store import as_transaction
 
     console = Console(highlight=False)
-    folder = fixtures_dir or Settings(env=Environment.DEV, auth_required=False).fixtures_dir
+    settings = Settings(env=Environment.DEV, auth_required=False)
+    folder = fixtures_dir or settings.fixtures_dir
+    days = days_from_anchor(settings.evaluation_day())  # the charts as current as written
     paths = sorted(folder.glob("scenarios/*/bundle.json"))
     if not paths:
         _fail(f"no scenarios/*/bundle.json under {folder}")
@@ -378,7 +393,7 @@ def fixtures_load(
             table.add_column(column)
         failures = 0
         for path in paths:
-            transaction = as_transaction(orjson.loads(path.read_bytes()))
+            transaction = as_transaction(shift_dates(orjson.loads(path.read_bytes()), days))
             outcome = _post_transaction(client, base, transaction)
             failures += outcome != "ok"
             style = "green" if outcome == "ok" else "red"

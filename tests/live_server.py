@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import uvicorn
+from fastapi import FastAPI
 
 from cds_service.api.http_edges import protocol_for
 from cds_service.app import create_app
@@ -21,6 +22,7 @@ from cds_service.storage import upgrade_database
 class LiveServer:
     base_url: str
     settings: Settings
+    app: FastAPI | None = None
 
 
 @contextmanager
@@ -57,7 +59,7 @@ def live_server(**overrides: object) -> Iterator[LiveServer]:
             raise RuntimeError("the live server did not start")
         time.sleep(0.01)
     try:
-        yield LiveServer(base_url=base_url, settings=settings)
+        yield LiveServer(base_url=base_url, settings=settings, app=app)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
