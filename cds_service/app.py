@@ -16,18 +16,22 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from cds_service.api.admission import AdmissionControl
 from cds_service.api.auth import Unauthenticated
 from cds_service.api.catch_all import CatchAll
 from cds_service.api.logs import configure_structlog
 from cds_service.api.openapi import install_openapi
 from cds_service.api.outcome import RequestProblem, outcome_response
+from cds_service.api.request_deadline import RequestDeadline
 from cds_service.api.routes import (
     bench,
     cds_services,
     embedded_fhir,
+    fixtures,
     health,
     metrics,
     reference,
+    smart,
     timeline,
 )
 from cds_service.cdshooks.validation_messages import validation_messages
@@ -72,6 +76,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.service = build_service(settings)  # routes take it as ``api.deps.Service``
+    # Inside CORS, so that a browser client can read a refusal or a timeout.
+    app.add_middleware(AdmissionControl, limit=settings.max_calls_in_progress)
+    app.add_middleware(RequestDeadline, seconds=settings.request_timeout_seconds)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins,
@@ -83,9 +90,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(reference.router)
     app.include_router(timeline.router)
+    app.include_router(smart.router)
     app.include_router(metrics.router)
     if settings.serves_embedded_fhir:
         app.include_router(embedded_fhir.router)
+        app.include_router(fixtures.router)
     if settings.bench_endpoints:
         bench.install_gc_probe()
         app.include_router(bench.router)

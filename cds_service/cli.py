@@ -1,13 +1,14 @@
-"""Command line: ``myositis-cds serve | mappings check | evaluate FILE | fixtures load``."""
+"""Command line: ``myositis-cds serve | db upgrade | mappings check | evaluate FILE |
+fixtures load``."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import httpx
 import orjson
@@ -20,13 +21,21 @@ from rich.table import Table
 from cds_service.settings import Environment, Settings
 from cds_service.version import VERSION
 
+if TYPE_CHECKING:
+    from cds_service.storage import SchemaStatus
+
 app = typer.Typer(help="Myositis CDS Hooks service", no_args_is_help=True)
 mappings_app = typer.Typer(help="Terminology tables")
 fixtures_app = typer.Typer(help="The synthetic fixture patients")
 app.add_typer(mappings_app, name="mappings")
 app.add_typer(fixtures_app, name="fixtures")
+db_app = typer.Typer(help="The database of feedback and the JWT replay cache")
+app.add_typer(db_app, name="db")
 
 JsonObject = dict[str, Any]
+# uvicorn imports it by name in every worker, like the app (not imported here: the command
+# line does not import the HTTP layer).
+HTTP_PROTOCOL = "cds_service.api.http_edges:HardenedHttpToolsProtocol"
 EXIT_PRECONDITION = 3  # the service would answer 412: required data could not be had
 
 
@@ -50,8 +59,13 @@ def _options(
 
 @app.command()
 def serve() -> None:
-    """Serve the CDS Hooks service on CDS_HOST:CDS_PORT."""
+    """Migrate the database, then serve the CDS Hooks service on CDS_HOST:CDS_PORT.
+
+    The migration runs here, once, before uvicorn starts its workers (they never create
+    tables); other replicas upgrading at the same moment wait for it and find nothing to do.
+    """
     settings = Settings()
+    _upgrade_or_fail(settings.database_url)
     uvicorn.run(
         "cds_service.asgi:app",
         host=settings.host,
@@ -63,10 +77,61 @@ def serve() -> None:
         # per request, and with several workers it added ~44 ms to keep-alive requests
         # (uvicorn issue 3149). "auto" remains where they cannot be installed.
         loop="uvloop" if _installed("uvloop") else "auto",
-        http="httptools" if _installed("httptools") else "auto",
+        # uvicorn's httptools protocol plus a header read timeout and header size and count
+        # limits (cds_service/api/http_edges.py); h11, the fallback, has a size limit only.
+        http=HTTP_PROTOCOL if _installed("httptools") else "h11",
+        h11_max_incomplete_event_size=settings.max_header_bytes,
+        timeout_keep_alive=settings.keep_alive_timeout_seconds,
         ws="none",  # no WebSocket routes: skips importing websockets (~0.1-0.2 s of start-up)
         lifespan="on",  # start-up work (warm-up, GC freeze) must run, and fail loudly
     )
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Option(help="the revision to reach")] = "head",
+) -> None:
+    """Apply the schema migrations to CDS_DATABASE_URL (safe to run from many places at once)."""
+    status = _upgrade_or_fail(_database_url_only(), revision)
+    typer.echo(f"database at revision {status.current} (head {status.head})")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's schema revision; exit 1 when it is not the one the service needs."""
+    from cds_service.storage import make_engine, schema_status
+
+    engine = make_engine(_database_url_only())
+    try:
+        status = schema_status(engine)
+    finally:
+        engine.dispose()
+    problem = status.problem()
+    if problem is not None:
+        _fail(problem, code=1)
+    typer.echo(f"database at revision {status.current} (head {status.head})")
+
+
+def _database_url_only() -> str:
+    """CDS_DATABASE_URL, read without the serving settings' checks: a migration job is given
+    the database URL and nothing else (no trusted clients, no public URL)."""
+    return Settings(env=Environment.DEV, auth_required=False).database_url
+
+
+def _upgrade_or_fail(database_url: str, revision: str = "head") -> SchemaStatus:
+    """Run the migrations; a database that cannot be reached or migrated stops with exit 1
+    and a one-line reason (never the URL: it may hold a password)."""
+    from alembic.util import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from cds_service.storage import error_name, upgrade_database
+
+    try:
+        return upgrade_database(database_url, revision)
+    except SQLAlchemyError as error:
+        _fail(f"database migration failed: {error_name(error)}", code=1)
+    except CommandError as error:
+        _fail(f"database migration failed: {error}", code=1)
 
 
 def _installed(module: str) -> bool:
@@ -133,7 +198,8 @@ def evaluate(
     console = Console(highlight=False)
     settings = Settings(env=Environment.DEV, auth_required=False)
     hook_name = _hook_option(hook, [h.value for h in HookName])
-    document = _read_json(file)
+    day = _evaluation_date(today, settings)
+    document = _as_of_day(_read_json(file), file, settings, day)
     if document.get("resourceType") == "Bundle":
         body = request_from_bundle(document, hook_name or HookName.PATIENT_VIEW.value)
     elif "hook" in document:
@@ -151,7 +217,6 @@ def evaluate(
     if service is None:
         _fail(f"no service answers the '{request.hook}' hook")
     cds = build_service(settings, offline=True)
-    day = _evaluation_date(today, settings)
     try:
         result = asyncio.run(cds.call(service, request, today=day))
     except NotReady as not_ready:
@@ -168,6 +233,18 @@ def evaluate(
         typer.echo(_dumps({"cards": result.cards}))
         return
     _print_cards(console, service.id, day, result.cards, result.findings)
+
+
+def _as_of_day(document: JsonObject, file: Path, settings: Settings, day: date) -> JsonObject:
+    """A fixture scenario's file moved to the evaluation day (the fixtures live on the real
+    clock, ``fhir.fixture_dates``); any other file as it is."""
+    from cds_service.fhir.fixture_dates import days_from_anchor, shift_dates
+
+    scenarios = (settings.fixtures_dir / "scenarios").resolve()
+    if not file.resolve().is_relative_to(scenarios):
+        return document
+    moved: JsonObject = shift_dates(document, days_from_anchor(day))
+    return moved
 
 
 def _hook_option(hook: str | None, known: list[str]) -> str | None:
@@ -193,7 +270,7 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 def _evaluation_date(today: str | None, settings: Settings) -> date:
     if today is None:
-        return settings.today or datetime.now(UTC).date()
+        return settings.evaluation_day()
     try:
         return date.fromisoformat(today)
     except ValueError:
@@ -297,10 +374,13 @@ def fixtures_load(
     ] = None,
 ) -> None:
     """Post every fixture patient to a FHIR server as a transaction of PUTs (idempotent)."""
+    from cds_service.fhir.fixture_dates import days_from_anchor, shift_dates
     from cds_service.fhir.fixture_store import as_transaction
 
     console = Console(highlight=False)
-    folder = fixtures_dir or Settings(env=Environment.DEV, auth_required=False).fixtures_dir
+    settings = Settings(env=Environment.DEV, auth_required=False)
+    folder = fixtures_dir or settings.fixtures_dir
+    days = days_from_anchor(settings.evaluation_day())  # the charts as current as written
     paths = sorted(folder.glob("scenarios/*/bundle.json"))
     if not paths:
         _fail(f"no scenarios/*/bundle.json under {folder}")
@@ -313,7 +393,7 @@ def fixtures_load(
             table.add_column(column)
         failures = 0
         for path in paths:
-            transaction = as_transaction(orjson.loads(path.read_bytes()))
+            transaction = as_transaction(shift_dates(orjson.loads(path.read_bytes()), days))
             outcome = _post_transaction(client, base, transaction)
             failures += outcome != "ok"
             style = "green" if outcome == "ok" else "red"

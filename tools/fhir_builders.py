@@ -190,7 +190,10 @@ def medication_request(
     dose_mg_per_day: float | None = None,
     end: str | None = None,
     intent: str = "order",
+    dose_every: tuple[float, str, float, str] | None = None,
 ) -> JsonObject:
+    """``dose_every`` = (amount, unit, period, periodUnit): one dose every period, as ordered
+    (methotrexate 20 mg once weekly is ``(20, "mg", 1, "wk")``)."""
     concept: JsonObject = {"text": name}
     if rxnorm:
         concept["coding"] = [{"system": RXNORM, "code": rxnorm, "display": name}]
@@ -213,5 +216,11 @@ def medication_request(
         dosage["doseAndRate"] = [
             {"doseQuantity": {"value": dose_mg_per_day, "unit": "mg", "system": UCUM, "code": "mg"}}
         ]
+    if dose_every is not None:
+        amount, unit, every, period_unit = dose_every
+        dosage["timing"]["repeat"].update(
+            {"frequency": 1, "period": every, "periodUnit": period_unit}
+        )
+        dosage["doseAndRate"] = [{"doseQuantity": {"value": amount, "unit": unit}}]
     resource["dosageInstruction"] = [dosage]
     return resource

@@ -69,7 +69,14 @@ def _statin_hmgcr() -> Scenario:
             medication_request(
                 pid, "pred-1", "8640", "prednisone 40 MG", "2026-06-10", dose_mg_per_day=40
             ),
-            medication_request(pid, "mtx-1", "6851", "methotrexate 20 MG weekly", "2026-06-10"),
+            medication_request(
+                pid,
+                "mtx-1",
+                "6851",
+                "methotrexate 20 MG weekly",
+                "2026-06-10",
+                dose_every=(20, "mg", 1, "wk"),
+            ),
             lab(pid, "ck-1", "2157-6", "Creatine kinase", 6200, "U/L", "2026-06-01", 336, 52),
             lab(pid, "ck-2", "2157-6", "Creatine kinase", 4100, "U/L", "2026-09-20", 336, 52),
             lab(pid, "ck-3", "2157-6", "Creatine kinase", 4800, "U/L", "2026-11-02", 336, 52),
@@ -153,13 +160,27 @@ def _edema(pid: str, present: bool, when: str = "2026-10-10") -> JsonObject:
     )
 
 
+# As ordered: methotrexate is dosed weekly, azathioprine daily (dose display test).
+FIRST_LINE_DOSE: dict[str, tuple[float, str, float, str]] = {
+    "methotrexate": (20, "mg", 1, "wk"),
+    "azathioprine": (100, "mg", 1, "d"),
+}
+
+
 def _first_line(pid: str, start: str, second: str = "methotrexate") -> list[JsonObject]:
     code = {"methotrexate": "6851", "azathioprine": "1256"}[second]
     return [
         medication_request(
             pid, "pred-1", "8640", "prednisone 20 MG Oral Tablet", start, dose_mg_per_day=20
         ),
-        medication_request(pid, f"{second[:3]}-1", code, f"{second} oral", start),
+        medication_request(
+            pid,
+            f"{second[:3]}-1",
+            code,
+            f"{second} oral",
+            start,
+            dose_every=FIRST_LINE_DOSE[second],
+        ),
     ]
 
 
@@ -778,6 +799,7 @@ def _order_scenarios() -> list[Scenario]:
 
 def all_scenarios() -> list[Scenario]:
     from tools.scenarios_mimics_activity import mimic_and_activity_scenarios  # imports this
+    from tools.scenarios_therapy import therapy_scenarios  # imports this module
 
     return [
         _statin_hmgcr(),
@@ -798,4 +820,5 @@ def all_scenarios() -> list[Scenario]:
         _no_iim(),
         *_order_scenarios(),
         *mimic_and_activity_scenarios(),
+        *therapy_scenarios(),
     ]

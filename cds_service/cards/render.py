@@ -197,7 +197,9 @@ def _stop_suggestion(finding: Finding, card_id: str) -> JsonObject | None:
     if not references:
         return None
     suggestion: JsonObject = {
-        "label": STOP_LABELS.get(finding.code, "Remove the order"),
+        "label": "Stop the order being replaced"
+        if finding.stops_existing_orders
+        else STOP_LABELS.get(finding.code, "Remove the order"),
         "uuid": _suggestion_uuid(card_id, "stop"),
         "actions": [
             {

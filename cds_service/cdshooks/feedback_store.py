@@ -3,7 +3,8 @@
 Feedback may arrive late, batched, or more than once for the same card. One row per
 (service, card, outcome, outcomeTimestamp): sending the same item again changes nothing.
 SQLite by default (WAL, busy timeout, so several workers can write); PostgreSQL through
-``CDS_DATABASE_URL`` when the service runs on more than one machine.
+``CDS_DATABASE_URL`` when the service runs on more than one machine. The table is made by the
+migrations (``cds_service.storage``), never here.
 """
 
 from __future__ import annotations
@@ -12,43 +13,19 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    DateTime,
-    Engine,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    create_engine,
-    event,
-    func,
-    select,
-)
+from sqlalchemy import Engine, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
-metadata = MetaData()
+from cds_service.storage import error_name
+from cds_service.storage.schema import feedback_table
 
-feedback_table = Table(
-    "feedback",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("service_id", String(128), nullable=False),
-    Column("card_uuid", String(64), nullable=False),
-    Column("outcome", String(16), nullable=False),
-    Column("outcome_timestamp", String(64), nullable=False),
-    Column("accepted_suggestions", Text, nullable=False, default="[]"),
-    Column("override_reason", Text, nullable=False, default="{}"),
-    Column("received_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("service_id", "card_uuid", "outcome", "outcome_timestamp"),
-)
+
+class FeedbackStoreUnavailable(Exception):
+    """The database could not store the feedback (down, or its schema not migrated)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,30 +44,9 @@ class StoreResult:
     duplicates: int
 
 
-def make_engine(database_url: str) -> Engine:
-    """An engine for the URL; SQLite files get their folder, WAL and a busy timeout."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite":
-        return create_engine(database_url, pool_pre_ping=True)
-    if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(database_url, connect_args={"timeout": 15})
-
-    @event.listens_for(engine, "connect")
-    def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
-        cursor.close()
-
-    return engine
-
-
 class FeedbackStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        metadata.create_all(engine, checkfirst=True)
 
     def store(self, records: Iterable[FeedbackRecord]) -> StoreResult:
         """Stores each record once, all in one transaction; a record already stored counts as
@@ -109,10 +65,15 @@ class FeedbackStore:
             for record in records
         ]
         stored = 0
-        with self._engine.begin() as connection:
-            for row in rows:
-                result = connection.execute(self._insert_or_ignore().values(**row))
-                stored += max(result.rowcount, 0)
+        try:
+            with self._engine.begin() as connection:
+                for row in rows:
+                    # RETURNING, not rowcount: PostgreSQL's driver reports -1 for an insert
+                    # whose RETURNING SQLAlchemy consumed; a row returned is a row stored.
+                    inserted = self._insert_or_ignore().values(**row)
+                    stored += len(connection.execute(inserted.returning(feedback_table.c.id)).all())
+        except SQLAlchemyError as error:
+            raise FeedbackStoreUnavailable(error_name(error)) from error
         return StoreResult(stored=stored, duplicates=len(rows) - stored)
 
     def _insert_or_ignore(self) -> Any:

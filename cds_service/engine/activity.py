@@ -104,7 +104,7 @@ class ActivityAssessment:
 
     @property
     def symptoms_persist(self) -> bool:
-        """§2.0: weakness (MMT/CMAS below maximum, FI-2 below best) or active skin/lung."""
+        """Weakness (MMT/CMAS below maximum, FI-2 below best) or active skin/lung disease."""
         return self.weakness_persists or bool(self.extramuscular_activity)
 
     @property
@@ -194,7 +194,7 @@ def assess_activity(
             support.append(
                 derived_evidence(
                     "Normal enzymes",
-                    "not counted: CK is often normal in anti-MDA5 disease (§2.1)",
+                    "not counted: CK is often normal in anti-MDA5 disease",
                     enzymes[-1].source.reference,
                     enzymes[-1].effective,
                 )
@@ -331,7 +331,7 @@ def reading_evidence(reading: FvcReading) -> Evidence:
 def confirmed_deterioration(
     visits: tuple[Visit, ...], scale: Measure | None, thresholds: Thresholds, today: date
 ) -> list[Evidence]:
-    """ProDERM "confirmed deterioration" (§1.2 [S21a]) at the last two visits vs the one before.
+    """ProDERM "confirmed deterioration" at the last two visits vs the one before them.
 
     Each of the last two visits must meet at least one criterion against the baseline visit:
     physician global worse by >= 2 cm and MMT worse by >= 20 %; extramuscular global worse by

@@ -2,7 +2,7 @@
 
 Terminology tables (``mappings/``) map standard codes onto these names; the loader refuses a
 table that names a concept not listed here, and refuses to start when a concept the engine
-needs has no code at all (clinical-reference.md §5).
+needs has no code at all (docs/mappings.md).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from enum import StrEnum
 
 
 class Analyte(StrEnum):
-    """Laboratory analytes read from Observations (clinical-reference.md §5.1)."""
+    """Laboratory analytes read from Observations (docs/mappings.md)."""
 
     CK = "ck"
     LDH = "ldh"
@@ -31,7 +31,7 @@ MUSCLE_ENZYMES: frozenset[Analyte] = frozenset(
 
 
 class Antibody(StrEnum):
-    """Myositis-specific and -associated autoantibodies (clinical-reference.md §4, §5.2)."""
+    """Myositis-specific and -associated autoantibodies (docs/mappings.md)."""
 
     JO1 = "jo1"
     PL7 = "pl7"
@@ -92,6 +92,8 @@ class Diagnosis(StrEnum):
     DRUG_INDUCED_MYOPATHY = "drug-induced-myopathy"
     STEROID_MYOPATHY = "steroid-myopathy"
     STATIN_MYOPATHY = "statin-myopathy"
+    # A dysphagia Condition (ICD-10-CM R13.1x): IVIG for dysphagia in IBM (order-line-guidance).
+    DYSPHAGIA = "dysphagia"
 
 
 IIM_DIAGNOSES: frozenset[Diagnosis] = frozenset(
@@ -115,7 +117,8 @@ DERMATOMYOSITIS_DIAGNOSES: frozenset[Diagnosis] = frozenset(
 
 
 class DrugClass(StrEnum):
-    """Drug classes (clinical-reference.md §2.3); duplicates are judged by class."""
+    """Drug classes; duplicates are judged by class (docs/clinical-logic.md,
+    "order-duplicate-immunosuppressant")."""
 
     GLUCOCORTICOID = "glucocorticoid"
     CSDMARD = "csdmard"
@@ -158,7 +161,7 @@ class Agent(StrEnum):
 
 
 class Measure(StrEnum):
-    """Clinical measures in the project code system (contract.md §3) and project additions."""
+    """Clinical measures in the project code system (docs/mappings.md)."""
 
     MMT8_80 = "mmt8-80"
     MMT8_150 = "mmt8-150"
@@ -176,7 +179,7 @@ class Measure(StrEnum):
     MRI_FATTY_REPLACEMENT = "mri-fatty-replacement"
     FVC_PERCENT_PREDICTED = "fvc-percent-predicted"
     ILD_PROGRESSION = "ild-progression"
-    # Project additions (contract.md allows additions): biopsy and classification items.
+    # Project additions: biopsy and classification items.
     BIOPSY_RIMMED_VACUOLES = "biopsy-rimmed-vacuoles"
     BIOPSY_INFLAMMATION = "biopsy-inflammation"
     BIOPSY_PERIFASCICULAR_ATROPHY = "biopsy-perifascicular-atrophy"
@@ -197,7 +200,7 @@ STRENGTH_SCALE_MAXIMUM: dict[Measure, float] = {
 
 
 class FattyReplacement(StrEnum):
-    """T1 fatty replacement grade (contract.md §3, clinical-reference.md §3.4)."""
+    """T1 fatty replacement grade (docs/clinical-logic.md, conventions)."""
 
     NONE = "none"
     MILD = "mild"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from cds_service.engine.concepts import DrugClass
 from cds_service.engine.facts import (
     AntibodyResult,
     DiagnosisFact,
@@ -52,9 +53,14 @@ def antibody_evidence(result: AntibodyResult) -> Evidence:
 
 
 def medication_evidence(exposure: MedicationExposure) -> Evidence:
+    """A medication as ordered (docs/clinical-logic.md, "How doses are shown"): its dose as
+    written, amount, unit and timing; a per-day figure only for glucocorticoids (the
+    prednisone-equivalent the GC thresholds use). Never a non-glucocorticoid dose per day."""
     parts = [exposure.agent.value, "active" if exposure.active else "stopped"]
-    if exposure.daily_dose_mg is not None:
-        parts.append(f"{_number(exposure.daily_dose_mg)} mg/day")
+    if exposure.dose_as_ordered:
+        parts.append(exposure.dose_as_ordered)
+    if exposure.daily_dose_mg is not None and exposure.drug_class is DrugClass.GLUCOCORTICOID:
+        parts.append(f"{_number(exposure.daily_dose_mg)} mg/day prednisone-equivalent")
     if exposure.start is not None:
         parts.append(f"since {exposure.start.isoformat()}")
     if exposure.end is not None:

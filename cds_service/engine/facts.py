@@ -37,7 +37,7 @@ class LabResult:
 
     ``reference_high`` comes from the result's own ``referenceRange`` when given
     (``range_from_result`` true) or, for CK, from the fallback table by sex and age
-    (clinical-reference.md §3.1).
+    (docs/clinical-logic.md, conventions).
     """
 
     analyte: Analyte
@@ -68,7 +68,7 @@ class AntibodyResult:
 
 @dataclass(frozen=True, slots=True)
 class DiagnosisFact:
-    """A Condition that counts: not refuted or entered in error (contract.md §3)."""
+    """A Condition that counts: not refuted or entered in error."""
 
     diagnosis: Diagnosis
     active: bool
@@ -82,8 +82,13 @@ class DiagnosisFact:
 class MedicationExposure:
     """A period on one agent, from a MedicationRequest, -Statement or -Administration.
 
-    ``end`` is None while the agent is still given. ``daily_dose_mg`` is, for glucocorticoids,
-    the prednisone-equivalent dose in mg/day, where the record states a dose.
+    ``end`` is None while the agent is still given. ``daily_dose_mg`` is set for
+    glucocorticoids only: the prednisone-equivalent dose in mg/day, where the record states a
+    dose and timing (the engine's GC thresholds use it). ``dose_as_ordered`` is the dose as the
+    record states it ("20 mg once weekly"): the only dose shown for other agents.
+    ``dose_steps`` are the timed steps of a glucocorticoid taper written as one request, each
+    with its own prednisone-equivalent mg/day (empty otherwise): the GC exposure of the
+    steroid-myopathy rule counts the high-dose steps before today, not only today's dose.
     """
 
     agent: Agent
@@ -95,6 +100,17 @@ class MedicationExposure:
     daily_dose_mg: float | None = None
     line: int | None = None
     resource_type: str = "MedicationRequest"
+    dose_as_ordered: str = ""
+    dose_steps: tuple[DoseStep, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DoseStep:
+    """One timed step of a dosage: from ``start`` to ``end`` (None: open) at ``daily_dose_mg``."""
+
+    start: date
+    end: date | None
+    daily_dose_mg: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """What the engine says: findings, each resting on cited evidence.
 
-A finding is rendered by the cards layer into exactly one card (contract.md §2); the engine
-decides *what* holds and *why*, the cards layer decides the words and the wire format.
+A finding is rendered by the cards layer into exactly one card (its code, title and rank are
+declared by its rule in engine/registry.py); the engine decides *what* holds and *why*, the
+cards layer decides the words and the wire format.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from cds_service.engine.concepts import Agent
 
 
 class FindingCode(StrEnum):
-    """The finding codes of contract.md §2 (public interface: never rename)."""
+    """The public finding codes (each a section of docs/clinical-logic.md; never rename)."""
 
     ESCALATE_SECOND_LINE = "escalate-second-line"
     ESCALATE_THIRD_LINE = "escalate-third-line"
@@ -81,11 +82,14 @@ class TherapyOption:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One finding. ``extramuscular_only`` marks an escalate-* finding driven by lung or skin
-    disease alone: it is not muscle-directed, so a muscle mimic does not suppress it
-    (docs/clinical-logic.md, "precedence"). ``organ_variant`` is the same escalation told for
-    its lung or skin activity only, shown instead of it when a muscle mimic explains the
-    muscle (None when no lung or skin disease is active)."""
+    """One finding. ``stop_references`` are records a suggestion may stop or remove: the draft
+    order itself, or — when ``stops_existing_orders`` — the existing orders that the draft
+    replaces (a new agent of the same class replacing an old one). ``extramuscular_only``
+    marks an escalate-* finding driven by lung or skin disease alone: it is not
+    muscle-directed, so a muscle mimic does not suppress it (docs/clinical-logic.md,
+    "precedence"). ``organ_variant`` is the same escalation told for its lung or skin activity
+    only, shown instead of it when a muscle mimic explains the muscle (None when no lung or
+    skin disease is active)."""
 
     code: FindingCode
     severity: Severity
@@ -98,6 +102,7 @@ class Finding:
     options: tuple[TherapyOption, ...] = ()
     workup: tuple[Workup, ...] = ()
     stop_references: tuple[str, ...] = ()
+    stops_existing_orders: bool = False
     order_reference: str = ""
     extramuscular_only: bool = False
     organ_variant: Finding | None = None

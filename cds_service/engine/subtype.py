@@ -1,6 +1,7 @@
 """Antibody- and phenotype-defined subgroups and the agents each prefers (§2.4).
 
-Reference: clinical-reference.md §2.3 ("Which agent a card recommends") and §2.4.
+Reference: docs/clinical-logic.md, "escalate-second-line" (subtype table) and "Which agent a
+card recommends".
 
 "Which agent a card recommends" (§2.3): among the agents of the card's own line, the one the
 subtype row of §2.4 prefers; where the row names none for that line, the first agent of that

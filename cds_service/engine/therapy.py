@@ -1,4 +1,5 @@
-"""Treatment lines and the patient's treatment history (clinical-reference.md §2.3, §3.2).
+"""Treatment lines and the patient's treatment history (docs/clinical-logic.md, conventions,
+"refractory-gate", "escalate-third-line").
 
 Time on an agent runs from its first dose to today while it is still given, or to its end;
 periods of one agent close together (a tapering course) count as one exposure (§3.2). A
@@ -51,6 +52,29 @@ THIRD_LINE_AGENTS: tuple[Agent, ...] = (
     Agent.TOFACITINIB,
     Agent.BARICITINIB,
 )
+
+# Partners of a glucocorticoid for the first-line gate: MTX/AZA, or a later-line agent when
+# the patient was started directly on it.
+GATE_PARTNERS: frozenset[Agent] = FIRST_LINE_IMMUNOSUPPRESSANTS | frozenset(
+    (*SECOND_LINE_AGENTS, *THIRD_LINE_AGENTS)
+)
+
+# The classes of the line agents (docs: "order-duplicate-immunosuppressant"), for judging an
+# agent the patient has not had (the terminology tables give the class of recorded ones).
+CLASS_OF_LINE_AGENT: dict[Agent, DrugClass] = {
+    **dict.fromkeys(FIRST_LINE_GLUCOCORTICOIDS, DrugClass.GLUCOCORTICOID),
+    Agent.METHOTREXATE: DrugClass.ANTIMETABOLITE,
+    Agent.AZATHIOPRINE: DrugClass.ANTIMETABOLITE,
+    Agent.MYCOPHENOLATE: DrugClass.ANTIMETABOLITE,
+    Agent.TACROLIMUS: DrugClass.CALCINEURIN_INHIBITOR,
+    Agent.CICLOSPORIN: DrugClass.CALCINEURIN_INHIBITOR,
+    Agent.IVIG: DrugClass.IVIG,
+    Agent.RITUXIMAB: DrugClass.ANTI_CD20,
+    Agent.CYCLOPHOSPHAMIDE: DrugClass.ALKYLATING,
+    Agent.ABATACEPT: DrugClass.COSTIMULATION_BLOCKER,
+    Agent.TOFACITINIB: DrugClass.JAK_INHIBITOR,
+    Agent.BARICITINIB: DrugClass.JAK_INHIBITOR,
+}
 
 LINE_OF_AGENT: dict[Agent, int] = {
     **dict.fromkeys(FIRST_LINE_GLUCOCORTICOIDS | FIRST_LINE_IMMUNOSUPPRESSANTS, 1),
@@ -128,13 +152,26 @@ def course_periods(
 
 @dataclass(frozen=True, slots=True)
 class AgentCourse:
-    """Everything the patient got of one agent: merged periods and the records behind them."""
+    """Everything the patient got of one agent: merged periods and the records behind them.
+
+    ``partner`` is set for the one course of two agents the lines know: methotrexate together
+    with azathioprine, a second-line exposure (its periods are the overlap of the two).
+    """
 
     agent: Agent
     line: int | None
     exposures: tuple[MedicationExposure, ...]
     periods: tuple[Period, ...]
     current: bool
+    partner: Agent | None = None
+
+    @property
+    def label(self) -> str:
+        return (
+            self.agent.value
+            if self.partner is None
+            else f"{self.agent.value} + {self.partner.value}"
+        )
 
     @property
     def longest_weeks(self) -> float:
@@ -165,6 +202,8 @@ class TherapyHistory:
     later_line_failures: tuple[AgentCourse, ...]
     later_line_trials_in_progress: tuple[AgentCourse, ...]
     second_line_weeks_needed: int
+    current_line_start: date | None = None
+    mtx_aza: AgentCourse | None = None
 
     @property
     def first_line_weeks(self) -> float:
@@ -206,17 +245,29 @@ def build_therapy_history(
     glucocorticoid = [
         e for c in courses if c.agent in FIRST_LINE_GLUCOCORTICOIDS for e in c.exposures
     ]
-    partner = [e for c in courses if c.agent in FIRST_LINE_IMMUNOSUPPRESSANTS for e in c.exposures]
-    combined = intersect_periods(
-        merge_periods(
-            (p for c in courses if c.agent in FIRST_LINE_GLUCOCORTICOIDS for p in c.periods), gap
-        ),
-        merge_periods(
-            (p for c in courses if c.agent in FIRST_LINE_IMMUNOSUPPRESSANTS for p in c.periods),
-            gap,
-        ),
+    # The first-line gate: a glucocorticoid together with MTX/AZA — or, started directly on a
+    # later line, with any second- or third-line agent (docs: "refractory-gate").
+    gc_periods = merge_periods(
+        (p for c in courses if c.agent in FIRST_LINE_GLUCOCORTICOIDS for p in c.periods), gap
     )
-    first_line_period = longest(combined)
+
+    def with_gc(partner_agents: frozenset[Agent]) -> tuple[list[AgentCourse], Period | None]:
+        chosen = [c for c in courses if c.agent in partner_agents]
+        overlap = intersect_periods(
+            gc_periods, merge_periods((p for c in chosen for p in c.periods), gap)
+        )
+        return chosen, longest(overlap)
+
+    # The classic first line (GC + MTX/AZA) is judged first; a patient started directly on a
+    # later line passes the gate with GC + that agent instead (its records then show).
+    partners, first_line_period = with_gc(FIRST_LINE_IMMUNOSUPPRESSANTS)
+    direct, direct_period = with_gc(GATE_PARTNERS)
+    if direct_period is not None and (
+        first_line_period is None
+        or first_line_period.weeks < min(direct_period.weeks, thresholds.refractory_weeks)
+    ):
+        partners, first_line_period = direct, direct_period
+    partner = [e for c in partners for e in c.exposures]
     first_line_exposures: tuple[MedicationExposure, ...] = ()
     if first_line_period is not None:
         first_line_exposures = tuple(
@@ -232,22 +283,32 @@ def build_therapy_history(
         if imnm
         else thresholds.refractory_second_line_weeks
     )
+    combination = _mtx_aza_course(courses, gap)
     later = [c for c in courses if c.line is not None and c.line >= 2]
+    if combination is not None:
+        later.append(combination)
     failures = tuple(c for c in later if c.longest_weeks >= weeks_needed)
+    # A later-line trial in progress: still given and not yet given for T_refractory_2nd, or
+    # given now but not timed (no start): escalation already happened, its result is not due.
     in_progress = tuple(
         c
         for c in later
         if c.current
-        and c.current_period is not None
-        and c.current_period.weeks < weeks_needed
+        and (c.current_period is None or c.current_period.weeks < weeks_needed)
         and c not in failures
     )
-    failed = {c.agent for c in failures}
+    failed = {c.agent for c in failures if c.partner is None}
     if first_line_period is not None and first_line_period.weeks >= thresholds.refractory_weeks:
-        failed |= {e.agent for e in first_line_exposures}
+        failed |= {e.agent for e in first_line_exposures if line_of(e.agent) == 1}
 
     current = frozenset(c.agent for c in courses if c.current)
-    current_lines = [c.line for c in courses if c.current and c.line is not None]
+    current_lines = [c.line for c in (*courses, *later) if c.current and c.line is not None]
+    current_line = max(current_lines, default=0)
+    line_starts = [
+        c.current_period.start
+        for c in (*courses, *later)
+        if c.current and c.line == current_line and c.current_period is not None
+    ]
     return TherapyHistory(
         courses=courses,
         first_line_period=first_line_period,
@@ -255,11 +316,44 @@ def build_therapy_history(
         agents_current=current,
         agents_tried=frozenset(c.agent for c in courses),
         agents_failed=frozenset(failed),
-        current_line=max(current_lines, default=0),
+        current_line=current_line,
         later_line_failures=failures,
         later_line_trials_in_progress=in_progress,
         second_line_weeks_needed=weeks_needed,
+        current_line_start=max(line_starts, default=None),
+        mtx_aza=combination,
     )
+
+
+def _mtx_aza_course(courses: tuple[AgentCourse, ...], gap: int) -> AgentCourse | None:
+    """Methotrexate and azathioprine given together: one second-line course over their overlap
+    (docs: "escalate-third-line", MTX + AZA); None when they never overlapped."""
+    mtx = next((c for c in courses if c.agent is Agent.METHOTREXATE), None)
+    aza = next((c for c in courses if c.agent is Agent.AZATHIOPRINE), None)
+    if mtx is None or aza is None:
+        return None
+    overlap = merge_periods(intersect_periods(mtx.periods, aza.periods), gap)
+    if not overlap:
+        return None
+    current = mtx.current and aza.current
+    if current and overlap[-1].end < max(mtx.periods[-1].end, aza.periods[-1].end):
+        current = False
+    return AgentCourse(
+        agent=Agent.METHOTREXATE,
+        partner=Agent.AZATHIOPRINE,
+        line=2,
+        exposures=tuple(sorted((*mtx.exposures, *aza.exposures), key=_exposure_key)),
+        periods=overlap,
+        current=current,
+    )
+
+
+def trial_weeks_needed(agent: Agent, therapy: TherapyHistory, thresholds: Thresholds) -> int:
+    """The trial window of an agent: ``refractory_weeks`` on first line, T_refractory_2nd
+    (the IMNM value in IMNM) on a later line."""
+    if line_of(agent) == 1:
+        return thresholds.refractory_weeks
+    return therapy.second_line_weeks_needed
 
 
 def weeks_on_current_course(course: AgentCourse, today: date) -> float:

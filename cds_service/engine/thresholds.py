@@ -1,4 +1,4 @@
-"""Clinical thresholds: documented, configurable defaults (clinical-reference.md §3.2).
+"""Clinical thresholds: documented, configurable defaults (docs/clinical-logic.md, "thresholds").
 
 Every number a rule compares against lives here, with the section that motivates it. The
 service reads overrides from a TOML file (``CDS_THRESHOLDS_FILE``); ``docs/clinical-logic.md``
@@ -23,6 +23,11 @@ class Thresholds:
     refractory_second_line_weeks_imnm: int = 8
     # §3.2 T_stable_dose: a line agent started fewer weeks ago than this cannot be judged yet.
     stable_dose_weeks: int = 4
+    # Responding disease (docs: "refractory-gate"): MMT-8/CMAS up by at least this percent of
+    # the scale maximum ...
+    responding_strength_percent: float = 10.0
+    # ... over at most this many weeks on the current line: not refractory.
+    responding_window_weeks: int = 12
     # §3.2 "a tapering course is one exposure": periods of one agent this close are merged.
     exposure_gap_days: int = 7
     # Periodic infusions: administrations of one agent at most this many days apart are one

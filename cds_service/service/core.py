@@ -18,13 +18,16 @@ from cds_service.cdshooks.fhir_access import FhirAccess
 from cds_service.cdshooks.models import CdsRequest, FeedbackRequest
 from cds_service.cdshooks.pipeline import CallResult, Pipeline
 from cds_service.cdshooks.registry import ServiceSpec
-from cds_service.cdshooks.timeline_link import TimelineLinks
+from cds_service.cdshooks.smart_app import SmartApp
+from cds_service.cdshooks.timeline_link import TimelineLinks, TimelineRef
 from cds_service.cdshooks.timeline_source import CourseUnavailable, TimelineSource
 from cds_service.engine.facts import PatientFacts
+from cds_service.fhir.dev_smart_server import DevSmartServer
 from cds_service.fhir.extract import extract_facts
 from cds_service.fhir.fixture_store import FixtureStore
 from cds_service.service.feedback import feedback_records
 from cds_service.settings import Settings
+from cds_service.storage import SchemaGate
 from cds_service.terminology import Terminology
 
 log = structlog.get_logger("cds_service")
@@ -48,7 +51,7 @@ class Course:
     evaluated_on: date
     finding_codes: tuple[str, ...]  # the findings of the call that issued the card
     cited: frozenset[str]  # FHIR references ("Observation/x") those findings cited
-    link_expires: datetime
+    link_expires: datetime | None  # None: read with the clinician's own token (SMART app)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,19 +64,34 @@ class CdsService:
     terminology: Terminology | None
     problems: tuple[str, ...] = ()
     feedback: FeedbackStore | None = None  # None in an offline service
+    schema: SchemaGate | None = None  # the database's migration state; None offline
     verifier: TokenVerifier | None = None  # None: authentication off
     fixtures: FixtureStore | None = None  # the embedded FHIR endpoint's patients (dev)
     links: TimelineLinks | None = None  # None: cards carry no timeline link
     timeline: TimelineSource | None = None
+    smart: SmartApp | None = None  # the timeline as a SMART app (cards' smart link)
+    dev_smart: DevSmartServer | None = None  # the embedded endpoint's SMART server (dev)
     reads_fhir: bool = True  # False: an offline service answers from prefetch alone
 
     @property
     def ready(self) -> bool:
         return self.pipeline is not None
 
+    def readiness_problems(self) -> list[str]:
+        """Why calls cannot be taken yet: the terminology tables, or a database schema that is
+        not migrated (``myositis-cds db upgrade``). Empty when ready. May query the database
+        (until it is found migrated): call it off the event loop."""
+        problems = list(self.problems)
+        if self.pipeline is None and not problems:
+            problems.append("terminology tables not loaded")
+        schema_problem = self.schema.status().problem() if self.schema is not None else None
+        if schema_problem is not None:
+            problems.append(schema_problem)
+        return problems
+
     def evaluation_date(self) -> date:
         """``CDS_TODAY`` when set, else today's date (UTC)."""
-        return self.settings.today or datetime.now(UTC).date()
+        return self.settings.evaluation_day()
 
     async def call(
         self,
@@ -101,17 +119,26 @@ class CdsService:
         ``patient-not-found``, ``fhir-server-not-allowed`` or ``fhir-read-failed``) and
         ``NotReady``."""
         opened = self.links.open(ref) if self.links is not None else None
-        if opened is None or self.timeline is None:
+        if opened is None:
+            raise CourseUnavailable("invalid-link")
+        return await self.course_of(opened)
+
+    async def course_of(
+        self, opened: TimelineRef, *, access_token: str | None = None, server: str | None = None
+    ) -> Course:
+        """The course of an opened reference; with the clinician's ``access_token`` (the SMART
+        app), read at ``server``, the FHIR server that issued it."""
+        if self.timeline is None:
             raise CourseUnavailable("invalid-link")
         if self.terminology is None:
             raise NotReady(self.problems)
-        resources = await self.timeline.resources(opened)
+        resources = await self.timeline.resources(opened, access_token=access_token, server=server)
         return Course(
             facts=extract_facts(resources, self.terminology, opened.evaluated_on),
             evaluated_on=opened.evaluated_on,
             finding_codes=opened.finding_codes,
             cited=frozenset(opened.cited),
-            link_expires=datetime.fromtimestamp(opened.expires_at, UTC),
+            link_expires=(None if access_token else datetime.fromtimestamp(opened.expires_at, UTC)),
         )
 
     def store_feedback(self, spec: ServiceSpec, request: FeedbackRequest) -> StoreResult:

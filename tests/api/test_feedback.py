@@ -5,7 +5,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from cds_service.cdshooks.feedback_store import FeedbackStore, make_engine
+from cds_service.cdshooks.feedback_store import FeedbackStore
+from cds_service.storage import make_engine
 from tests.app_client import app_client
 
 URL = "/cds-services/myositis-refractory-patient-view/feedback"

@@ -16,12 +16,15 @@ from cds_service.cdshooks.auth import (
     ReplayCacheUnavailable,
     SqlReplayCache,
 )
+from cds_service.storage import upgrade_database
 from tests.auth.helpers import NOW, FakeClock
 
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'replay.sqlite3'}"
+    url = f"sqlite:///{tmp_path / 'replay.sqlite3'}"
+    upgrade_database(url)  # the table comes from the migrations
+    return url
 
 
 @pytest.fixture
@@ -155,8 +158,8 @@ def test_sql_expired_rows_purged(engine: Engine, clock: FakeClock) -> None:
 
 
 def test_sql_database_failure_fails_closed(engine: Engine, clock: FakeClock) -> None:
-    cache = SqlReplayCache(engine, clock=clock, table_name="replay_gone")
+    cache = SqlReplayCache(engine, clock=clock)
     with engine.begin() as connection:
-        connection.exec_driver_sql("DROP TABLE replay_gone")
+        connection.exec_driver_sql("DROP TABLE auth_jti_replay")
     with pytest.raises(ReplayCacheUnavailable):
         cache.seen_before("k", NOW + 60)

@@ -2,13 +2,15 @@
 
 docker-compose.yml: the loader runs a real command of our CLI with real options, the
 service's environment names are real settings and their values make valid settings, the
-health checks call a path the app serves. Dockerfile and .env.example likewise.
+health checks call a path the app serves, the service's database is the `postgres` service's
+(and its URL migrates a real PostgreSQL). Dockerfile and .env.example likewise.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,10 +19,13 @@ import httpx
 import pytest
 import typer.main
 import yaml
+from sqlalchemy.engine import make_url
 
 from cds_service.cli import app as cli_app
 from cds_service.settings import Settings
+from cds_service.storage import upgrade_database
 from tests.live_server import LiveServer, live_server
+from tests.postgres_cluster import PostgresCluster
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -68,8 +73,8 @@ def healthcheck_path(command: str) -> str:
     return match.group(1)
 
 
-def test_compose_has_the_service_hapi_and_the_loader() -> None:
-    assert set(COMPOSE["services"]) == {"cds", "hapi", "fixtures"}
+def test_compose_has_the_service_hapi_postgres_and_the_loader() -> None:
+    assert set(COMPOSE["services"]) == {"cds", "hapi", "postgres", "fixtures"}
     assert set(our_services()) == {"cds", "fixtures"}
 
 
@@ -79,6 +84,49 @@ def test_hapi_is_pinned_and_r4() -> None:
     assert image == "hapiproject/hapi"
     assert re.fullmatch(r"v\d+\.\d+\.\d+", tag), tag
     assert hapi["environment"]["hapi.fhir.fhir_version"] == "R4"
+
+
+def compose_database_url() -> str:
+    return interpolate(COMPOSE["services"]["cds"]["environment"]["CDS_DATABASE_URL"])
+
+
+def test_postgres_is_pinned_and_the_service_uses_it_once_healthy() -> None:
+    postgres = COMPOSE["services"]["postgres"]
+    image, _, tag = postgres["image"].partition(":")
+    assert image == "postgres"
+    assert re.fullmatch(r"\d+\.\d+-\w+", tag), tag
+    assert any(volume.endswith(":/var/lib/postgresql/data") for volume in postgres["volumes"])
+    assert COMPOSE["services"]["cds"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert postgres["healthcheck"]["test"][:2] == ["CMD", "pg_isready"]
+
+
+def test_the_service_database_url_names_the_postgres_service_and_its_account() -> None:
+    url = make_url(compose_database_url())
+    account = {
+        k: interpolate(str(v)) for k, v in COMPOSE["services"]["postgres"]["environment"].items()
+    }
+    assert url.get_backend_name() == "postgresql"
+    assert (url.host, url.port) == ("postgres", 5432)
+    assert url.username == account["POSTGRES_USER"]
+    assert url.password == account["POSTGRES_PASSWORD"]
+    assert url.database == account["POSTGRES_DB"]
+    check = COMPOSE["services"]["postgres"]["healthcheck"]["test"]
+    assert account["POSTGRES_USER"] in check and account["POSTGRES_DB"] in check
+
+
+@pytest.mark.postgres
+def test_the_service_database_url_migrates_a_real_postgresql(
+    postgres_cluster: PostgresCluster,
+) -> None:
+    """The compose URL, pointed at the test server instead of the `postgres` container
+    (same driver, user and database name), is one `serve` can migrate and use."""
+    url = make_url(compose_database_url())
+    assert url.database is not None
+    postgres_cluster.create_database(f"{url.database}_{uuid.uuid4().hex[:8]}")
+    local = url.set(host="127.0.0.1", port=postgres_cluster.port, username="cds",
+                    database=postgres_cluster.databases[-1])  # fmt: skip
+    status = upgrade_database(local.render_as_string(hide_password=False))
+    assert status.at_head
 
 
 def test_the_loader_runs_a_real_cli_command() -> None:

@@ -1,4 +1,4 @@
-"""escalate-second-line (clinical-reference.md §2.3, §2.4): options and the recommended agent."""
+"""escalate-second-line (docs/clinical-logic.md): options and the recommended agent."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def test_does_not_fire_without_activity() -> None:
     ("extra_antibodies", "extra_diagnoses", "expected"),
     [
         ((antibody(Antibody.HMGCR),), (), Agent.IVIG),  # §2.4 anti-HMGCR: IVIG
-        ((antibody(Antibody.SRP),), (), Agent.MYCOPHENOLATE),  # SRP row names no 2nd-line agent
+        ((antibody(Antibody.SRP),), (), Agent.RITUXIMAB),  # anti-SRP: rituximab early
         ((antibody(Antibody.MDA5),), (Diagnosis.INTERSTITIAL_LUNG_DISEASE,), Agent.TACROLIMUS),
         ((antibody(Antibody.JO1),), (Diagnosis.INTERSTITIAL_LUNG_DISEASE,), Agent.TACROLIMUS),
         ((antibody(Antibody.JO1),), (), Agent.MYCOPHENOLATE),  # anti-synthetase without ILD
@@ -73,12 +73,26 @@ def test_subtype_preferred_agent_is_recommended(
     facts = refractory_active_dm(extra_antibodies=extra_antibodies, diagnoses=diagnoses)
     finding = only(facts, CODE)
     assert recommended(finding) is expected
-    assert all(o.agent in SECOND_LINE_AGENTS for o in finding.options)  # never a later line
+    # Never a later line, except rituximab offered early in anti-SRP IMNM.
+    early = {Agent.RITUXIMAB} if expected is Agent.RITUXIMAB else set()
+    assert all(o.agent in SECOND_LINE_AGENTS or o.agent in early for o in finding.options)
 
 
-def test_anti_srp_second_line_card_never_offers_rituximab() -> None:
+def test_anti_srp_second_line_card_offers_and_recommends_rituximab() -> None:
+    # "Offer rituximab early" overrides the line order on the anti-SRP second-line card.
     facts = refractory_active_dm(extra_antibodies=(antibody(Antibody.SRP),))
-    assert Agent.RITUXIMAB not in {o.agent for o in only(facts, CODE).options}
+    finding = only(facts, CODE)
+    assert recommended(finding) is Agent.RITUXIMAB
+    assert {Agent.MYCOPHENOLATE, Agent.IVIG} <= {o.agent for o in finding.options}
+
+
+def test_anti_srp_after_an_adequate_rituximab_trial_falls_back_to_the_line_order() -> None:
+    facts = refractory_active_dm(
+        extra_antibodies=(antibody(Antibody.SRP),),
+        extra_medications=(med(Agent.RITUXIMAB, ago(60), ago(40), active=False),),
+    )
+    finding = only(facts, FindingCode.ESCALATE_THIRD_LINE)
+    assert Agent.RITUXIMAB not in {o.agent for o in finding.options}
 
 
 def test_juvenile_dm_sequence_prefers_ciclosporin() -> None:
@@ -104,15 +118,24 @@ def test_dm_with_refractory_skin_and_quiet_muscle_prefers_ivig() -> None:
     assert recommended(only(facts, CODE)) is Agent.IVIG
 
 
-def test_agent_already_given_is_never_offered_and_next_is_recommended() -> None:
-    # Anti-HMGCR: IVIG preferred, but IVIG was given for 3 weeks and stopped.
+def test_agent_had_for_its_trial_window_is_never_offered_and_next_is_recommended() -> None:
+    # Anti-HMGCR: IVIG preferred, but IVIG was given for 10 weeks (IMNM window 8) and stopped
+    # long ago; the first-line course that followed failed: the next second-line agent.
+    facts = refractory_active_dm(
+        weeks_on_first_line=20,
+        extra_antibodies=(antibody(Antibody.HMGCR),),
+        extra_medications=(med(Agent.IVIG, ago(60), ago(50), active=False),),
+    )
+    assert FindingCode.ESCALATE_THIRD_LINE in codes(facts)  # IVIG failed: a later-line failure
+
+
+def test_agent_tried_only_briefly_may_be_offered_again() -> None:
+    # IVIG given for 3 weeks and stopped (short of its trial window): still an option.
     facts = refractory_active_dm(
         extra_antibodies=(antibody(Antibody.HMGCR),),
         extra_medications=(med(Agent.IVIG, ago(30), ago(27), active=False),),
     )
-    finding = only(facts, CODE)
-    assert Agent.IVIG not in {o.agent for o in finding.options}
-    assert recommended(finding) is Agent.MYCOPHENOLATE
+    assert recommended(only(facts, CODE)) is Agent.IVIG
 
 
 def test_second_line_trial_in_progress_means_no_card() -> None:

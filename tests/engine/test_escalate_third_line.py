@@ -1,4 +1,4 @@
-"""escalate-third-line (clinical-reference.md §2.3, §2.4, §3.2 T_refractory_2nd)."""
+"""escalate-third-line (docs/clinical-logic.md, "escalate-third-line")."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def test_failed_third_line_agent_is_not_offered_again() -> None:
 
 
 def test_every_second_line_agent_already_given_leads_to_third_line() -> None:
-    tried = tuple(med(a, ago(30), ago(28), active=False) for a in SECOND_LINE_AGENTS)
+    tried = tuple(med(a, ago(30), ago(16), active=False) for a in SECOND_LINE_AGENTS)
     facts = refractory_active_dm(weeks_on_first_line=40, extra_medications=tried)
     assert FindingCode.ESCALATE_SECOND_LINE not in codes(facts)
     assert recommended(only(facts, CODE)) is Agent.RITUXIMAB

@@ -187,10 +187,25 @@ def test_recommended_mycophenolate_replaces_methotrexate_on_the_card() -> None:
     assert all("replaces" not in o.rationale for o in card.options if o is not mmf)
 
 
-def test_ordering_the_recommended_switch_from_methotrexate_is_no_duplicate() -> None:
-    # Refractory to GC + MTX: MMF is the planned replacement of MTX, not a second antimetabolite.
-    found = {c for c, _ in order_codes(refractory_active_dm(), draft(Agent.MYCOPHENOLATE))}
-    assert FindingCode.ORDER_DUPLICATE_IMMUNOSUPPRESSANT not in found
+def test_ordering_the_recommended_switch_from_methotrexate_asks_to_stop_methotrexate() -> None:
+    # Refractory to GC + MTX: MMF replaces MTX (same class). The duplicate card says so and its
+    # suggestion stops the methotrexate order, carrying out the escalation card's "replaces
+    # methotrexate" (docs: "order-duplicate-immunosuppressant").
+    facts = refractory_active_dm()
+    (finding,) = evaluate_orders(facts, [draft(Agent.MYCOPHENOLATE)], Thresholds(), TODAY)
+    methotrexate = next(m for m in facts.medications if m.agent is Agent.METHOTREXATE)
+    assert finding.code is FindingCode.ORDER_DUPLICATE_IMMUNOSUPPRESSANT
+    assert "mycophenolate replaces methotrexate" in finding.reason
+    assert "stop the methotrexate order" in finding.reason
+    assert finding.stops_existing_orders
+    assert finding.stop_references == (methotrexate.source.reference,)
+
+
+def test_the_same_agent_again_removes_the_draft_not_the_old_order() -> None:
+    facts = refractory_active_dm(extra_medications=(med(Agent.TACROLIMUS, ago(20)),))
+    (finding,) = evaluate_orders(facts, [draft(Agent.TACROLIMUS)], Thresholds(), TODAY)
+    assert not finding.stops_existing_orders
+    assert finding.stop_references == ("MedicationRequest/d1",)
 
 
 def test_mycophenolate_on_methotrexate_before_refractoriness_is_a_duplicate() -> None:

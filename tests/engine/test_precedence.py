@@ -1,4 +1,4 @@
-"""Precedence (contract.md §2, clinical-reference.md §2.2), as a unit and end to end."""
+"""Precedence (docs/clinical-logic.md, "precedence"), as a unit and end to end."""
 
 from __future__ import annotations
 

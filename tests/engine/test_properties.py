@@ -9,10 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cds_service.engine import assess, evaluate
+from cds_service.engine import Assessment, assess, evaluate
 from cds_service.engine.concepts import (
     IIM_DIAGNOSES,
     MUSCLE_ENZYMES,
+    Agent,
     Analyte,
     Antibody,
     AntibodyStatus,
@@ -31,6 +32,7 @@ from cds_service.engine.facts import (
     SourceRef,
 )
 from cds_service.engine.findings import FindingCode
+from cds_service.engine.subtype import Subtype
 from cds_service.engine.therapy import line_of
 from cds_service.engine.thresholds import Thresholds
 from tests.engine.builders import CLASS_OF_AGENT, TODAY, refractory_active_dm
@@ -138,18 +140,45 @@ SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 def test_never_raises_and_every_finding_rests_on_evidence(facts: PatientFacts) -> None:
     found = evaluate(facts, Thresholds(), TODAY)
     assessment = assess(facts, Thresholds(), TODAY)
-    given_agents = assessment.therapy.agents_tried | assessment.therapy.agents_current
+    never_offered = _never_offered(assessment)
+    srp = assessment.subtype.subtype is Subtype.ANTI_SRP_IMNM
     for finding in found:
         assert finding.evidence, finding.code
         assert 0 < len(finding.reason) < 120
         if finding.code in LINE_OF_CODE:
             assert sum(o.recommended for o in finding.options) == 1
-            assert all(line_of(o.agent) == LINE_OF_CODE[finding.code] for o in finding.options)
+            line = LINE_OF_CODE[finding.code]
+            assert all(
+                line_of(o.agent) == line or (srp and line == 2 and o.agent is Agent.RITUXIMAB)
+                for o in finding.options
+            )
         if finding.options:
             assert sum(o.recommended for o in finding.options) == 1
-        assert not {o.agent for o in finding.options} & given_agents
+        assert not {o.agent for o in finding.options} & never_offered
     assert len({f.code for f in found}) == len(found)
     assert evaluate(facts, Thresholds(), TODAY) == found  # deterministic
+
+
+def _never_offered(assessment: Assessment) -> set[Agent]:
+    """Rule 18 exclusions, worked out independently: agents had for their trial window
+    (first line: refractory_weeks; later lines: T_refractory_2nd), agents given now, and
+    agents of the same line and class as an agent given now."""
+    thresholds, therapy = assessment.thresholds, assessment.therapy
+    out: set[Agent] = set()
+    for course in therapy.courses:
+        window = (
+            thresholds.refractory_weeks if course.line == 1 else therapy.second_line_weeks_needed
+        )
+        if course.line is not None and course.longest_weeks >= window:
+            out.add(course.agent)
+        if course.current:
+            out.add(course.agent)
+            out |= {
+                a
+                for a, cls in CLASS_OF_AGENT.items()
+                if line_of(a) == course.line and cls is CLASS_OF_AGENT.get(course.agent)
+            }
+    return out
 
 
 def _escalations(facts: PatientFacts) -> set[FindingCode]:

@@ -1,4 +1,4 @@
-"""Refractory gate (clinical-reference.md §2.0, §3.2): escalation waits for enough first line."""
+"""Refractory gate (docs/clinical-logic.md): escalation waits for enough first line."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Thresholds: defaults per clinical-reference.md §3.2/§2.x, and overrides from a mapping."""
+"""Thresholds: defaults (docs/clinical-logic.md, "thresholds"), and overrides from a mapping."""
 
 from __future__ import annotations
 

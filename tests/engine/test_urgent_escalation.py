@@ -1,4 +1,4 @@
-"""urgent-escalation (clinical-reference.md §2.0 exception, §2.4 anti-MDA5): never gated."""
+"""urgent-escalation (docs/clinical-logic.md, "urgent-escalation"): never gated."""
 
 from __future__ import annotations
 
@@ -47,8 +47,24 @@ def test_agent_already_on_is_not_recommended() -> None:
         flag(Measure.ILD_PROGRESSION, True, ago(1)), meds=(med(Agent.TACROLIMUS, ago(3)),)
     )
     finding = only(facts, CODE)
-    assert Agent.TACROLIMUS not in {o.agent for o in finding.options}
-    assert recommended(finding) is Agent.CICLOSPORIN
+    # Neither tacrolimus nor ciclosporin (same line and class as the active tacrolimus): the
+    # next agent of the anti-MDA5 row is recommended.
+    assert not {Agent.TACROLIMUS, Agent.CICLOSPORIN} & {o.agent for o in finding.options}
+    assert recommended(finding) is Agent.CYCLOPHOSPHAMIDE
+
+
+def test_every_agent_of_the_row_had_names_the_rescue_options_without_an_order() -> None:
+    row = (Agent.TACROLIMUS, Agent.CICLOSPORIN, Agent.CYCLOPHOSPHAMIDE, Agent.TOFACITINIB)
+    had = tuple(med(a, ago(60), ago(40), active=False) for a in row)
+    finding = only(_mda5_ild(flag(Measure.ILD_PROGRESSION, True, ago(1)), meds=had), CODE)
+    assert finding.options == ()
+    assert "plasma exchange" in finding.reason and "lung transplant" in finding.reason
+
+
+def test_an_agent_tried_briefly_is_recommended_again() -> None:
+    brief = (med(Agent.TACROLIMUS, ago(20), ago(18), active=False),)
+    finding = only(_mda5_ild(flag(Measure.ILD_PROGRESSION, True, ago(1)), meds=brief), CODE)
+    assert recommended(finding) is Agent.TACROLIMUS
 
 
 def test_stale_ild_progression_does_not_fire() -> None:

@@ -81,10 +81,63 @@ def test_glucocorticoid_dose_in_prednisone_equivalents(
     assert exposure.daily_dose_mg == expected
 
 
-def test_twice_daily_dose_sums(terminology: Terminology) -> None:
+def test_twice_daily_prednisone_sums_per_day(terminology: Terminology) -> None:
+    resource = b.medication_request("p", b.medication_concept(code="8640"))
+    resource["dosageInstruction"] = [b.dosage(10, per_day=2)]
+    exposure = _one(terminology, resource)
+    assert (exposure.daily_dose_mg, exposure.dose_as_ordered) == (20.0, "10 mg twice daily")
+
+
+def test_non_glucocorticoid_keeps_its_dose_as_ordered_and_no_daily_figure(
+    terminology: Terminology,
+) -> None:
     resource = b.medication_request("t", b.medication_concept(code="42316"))
     resource["dosageInstruction"] = [b.dosage(2, per_day=2)]
-    assert _one(terminology, resource).daily_dose_mg == 4.0
+    exposure = _one(terminology, resource)
+    assert (exposure.daily_dose_mg, exposure.dose_as_ordered) == (None, "2 mg twice daily")
+
+
+GTS = "http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation"
+
+
+def _timed(value: float, unit: str, repeat: dict[str, object]) -> dict[str, object]:
+    return {
+        "timing": {"repeat": repeat},
+        "doseAndRate": [{"doseQuantity": {"value": value, "unit": unit}}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("dosage", "shown"),
+    [
+        (_timed(20, "mg", {"frequency": 1, "period": 1, "periodUnit": "wk"}), "20 mg once weekly"),
+        (
+            _timed(1000, "mg", {"frequency": 1, "period": 2, "periodUnit": "wk"}),
+            "1000 mg every 2 weeks",
+        ),
+        (
+            _timed(2, "g/kg", {"frequency": 1, "period": 4, "periodUnit": "wk"}),
+            "2 g/kg every 4 weeks",
+        ),
+        (_timed(5, "mg", {"frequency": 2, "period": 1, "periodUnit": "d"}), "5 mg twice daily"),
+        (
+            {
+                "timing": {"code": {"coding": [{"system": GTS, "code": "WK"}]}},
+                "doseAndRate": [{"doseQuantity": {"value": 15, "unit": "mg"}}],
+            },
+            "15 mg once weekly",
+        ),
+        ({"text": "20 mg every Friday"}, "20 mg every Friday"),
+    ],
+)
+def test_methotrexate_dose_shown_as_ordered(
+    terminology: Terminology, dosage: dict[str, object], shown: str
+) -> None:
+    resource = b.medication_request("m", b.medication_concept(code="6851"))
+    resource["dosageInstruction"] = [dosage]
+    exposure = _one(terminology, resource)
+    assert exposure.dose_as_ordered == shown
+    assert exposure.daily_dose_mg is None
 
 
 @pytest.mark.parametrize(
@@ -208,6 +261,32 @@ def test_taper_in_one_request_is_one_course_dosed_by_the_step_covering_today(
         active,
         dose,
     )
+
+
+def test_taper_in_one_request_keeps_each_steps_dose(terminology: Terminology) -> None:
+    # The steroid-myopathy rule counts the high-dose steps before today (docs/clinical-logic.md,
+    # "suspect-steroid-myopathy"), so every timed step keeps its own mg/day.
+    facts = extract_facts([_taper("2024-12-31")], terminology, date(2024, 6, 1))
+    (exposure,) = facts.medications
+    assert [(s.start, s.end, s.daily_dose_mg) for s in exposure.dose_steps] == [
+        (date(2024, 3, 1), date(2024, 3, 31), 60.0),
+        (date(2024, 4, 1), date(2024, 5, 15), 40.0),
+        (date(2024, 5, 16), date(2024, 12, 31), 20.0),
+    ]
+
+
+def test_a_single_step_or_a_non_glucocorticoid_has_no_dose_steps(
+    terminology: Terminology,
+) -> None:
+    single = b.medication_request("one", b.medication_concept(code="8640"))
+    single["dosageInstruction"] = [_step("2024-03-01", None, 20)]
+    mtx = b.medication_request("mtx", b.medication_concept(code="6851"))
+    mtx["dosageInstruction"] = [
+        _step("2024-03-01", "2024-03-31", 15),
+        _step("2024-04-01", None, 20),
+    ]
+    facts = extract_facts([single, mtx], terminology, date(2024, 6, 1))
+    assert [m.dose_steps for m in facts.medications] == [(), ()]
 
 
 def test_cancelled_record_is_never_an_exposure(terminology: Terminology) -> None:

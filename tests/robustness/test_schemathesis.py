@@ -11,10 +11,10 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from cds_service.app import create_app
-from tests.app_client import settings_for_tests
+from tests.app_client import migrated, settings_for_tests
 
 _DATABASE_DIR = Path(tempfile.mkdtemp(prefix="cds-fuzz-"))
-app = create_app(settings_for_tests(_DATABASE_DIR))
+app = create_app(migrated(settings_for_tests(_DATABASE_DIR)))
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 

@@ -27,7 +27,8 @@ import pytest
 from joserfc.jwk import ECKey
 
 from bench.server import PROJECT_ROOT, cpu_seconds, free_port
-from cds_service.cdshooks.feedback_store import FeedbackStore, make_engine
+from cds_service.cdshooks.feedback_store import FeedbackStore
+from cds_service.storage import make_engine
 from tests.auth.helpers import public_jwks, sign
 
 ISS = "https://ehr.example.org"

@@ -15,6 +15,7 @@ from cds_service.api.deps import Caller, Service
 from cds_service.api.logs import get_logger
 from cds_service.api.outcome import RequestProblem
 from cds_service.api.responses import JsonResponse
+from cds_service.cdshooks.feedback_store import FeedbackStoreUnavailable
 from cds_service.cdshooks.metrics import FEEDBACK, count_cards
 from cds_service.cdshooks.models import (
     AnyHookContext,
@@ -179,7 +180,13 @@ async def feedback(
         raise RequestProblem(
             413, "too-costly", f"more than {MAX_FEEDBACK_ITEMS} feedback items in one call"
         )
-    result = await run_in_threadpool(cds.store_feedback, service, parsed)
+    try:
+        result = await run_in_threadpool(cds.store_feedback, service, parsed)
+    except FeedbackStoreUnavailable as error:
+        log.error("cds_feedback_unavailable", service=service.id, error=str(error))
+        raise RequestProblem(
+            503, "transient", "feedback could not be stored now; send it again later"
+        ) from None
     for item in parsed.feedback:
         FEEDBACK.labels(service.id, str(item.outcome)).inc()
     log.info("cds_feedback", service=service.id, stored=result.stored, duplicates=result.duplicates)

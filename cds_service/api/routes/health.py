@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from cds_service.api.deps import Service
@@ -16,11 +17,9 @@ async def healthz() -> Response:
     return JsonResponse({"status": "ok"})
 
 
-@router.get("/readyz", summary="Readiness: terminology tables loaded and valid")
+@router.get("/readyz", summary="Readiness: terminology tables valid, database schema migrated")
 async def readyz(service: Service) -> Response:
-    if service.ready:
+    problems = await run_in_threadpool(service.readiness_problems)
+    if not problems:
         return JsonResponse({"status": "ready"})
-    return JsonResponse(
-        {"status": "not-ready", "problems": list(service.problems)[:50]},
-        status_code=503,
-    )
+    return JsonResponse({"status": "not-ready", "problems": problems[:50]}, status_code=503)

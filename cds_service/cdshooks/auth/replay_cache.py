@@ -9,8 +9,9 @@ was already recorded (and not yet expired). Two implementations:
   silently re-open a replay window, whereas a full cache is loud (401s and a log reason) and
   only reachable by an authenticated client sending more than ``max_entries`` tokens within a
   token lifetime.
-* ``SqlReplayCache`` - shared by all worker processes through the database; the primary key
-  makes the insert the atomic test-and-set, so two workers cannot both accept the same jti.
+* ``SqlReplayCache`` - shared by all worker processes, and all machines on PostgreSQL, through
+  the database; the primary key makes the insert the atomic test-and-set, so two workers (or
+  replicas) cannot both accept the same jti. Its table is made by the migrations.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from sqlalchemy import Column, Engine, Float, MetaData, String, Table, delete, insert, update
+from sqlalchemy import Engine, delete, insert, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from cds_service.cdshooks.auth.errors import ReplayCacheFull, ReplayCacheUnavailable
+from cds_service.storage.schema import replay_table
 
-__all__ = ["InMemoryReplayCache", "ReplayCache", "SqlReplayCache", "replay_table"]
+__all__ = ["InMemoryReplayCache", "ReplayCache", "SqlReplayCache"]
 
 
 class ReplayCache(Protocol):
@@ -76,16 +78,6 @@ class InMemoryReplayCache:
                 del self._expiry[key]
 
 
-def replay_table(metadata: MetaData, name: str = "auth_jti_replay") -> Table:
-    """The replay table: ``key`` (hash of iss and jti) primary key, ``expires_at`` epoch s."""
-    return Table(
-        name,
-        metadata,
-        Column("key", String(64), primary_key=True),
-        Column("expires_at", Float, nullable=False, index=True),
-    )
-
-
 class SqlReplayCache:
     """Replay cache in a SQL table shared by every worker process.
 
@@ -100,19 +92,15 @@ class SqlReplayCache:
         self,
         engine: Engine,
         *,
-        table_name: str = "auth_jti_replay",
-        create_table: bool = True,
         purge_interval_seconds: float = 60.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._engine = engine
-        self._table = replay_table(MetaData(), table_name)
+        self._table = replay_table
         self._purge_interval = purge_interval_seconds
         self._clock = clock
         self._next_purge = clock() + purge_interval_seconds
         self._purge_lock = threading.Lock()
-        if create_table:
-            self._table.create(engine, checkfirst=True)
 
     def seen_before(self, key: str, expires_at: float) -> bool:
         now = self._clock()

@@ -3,18 +3,23 @@
 When: a draft immunosuppressant is of the same class as an agent the patient is on now, or as
       another draft order of the session (a different record: a re-signed order is not its
       own duplicate).
-Then: a warning about that order naming the agent it duplicates.
-Exempt: glucocorticoids (IV methylprednisolone pulses on oral prednisone are usual practice,
-      §2.3 first line) and methotrexate with azathioprine (a named second-line combination,
-      §2.3); statins and antimalarials are not immunosuppressants here; and mycophenolate
-      ordered while the patient is refractory to first line is not a duplicate of the
-      first-line methotrexate/azathioprine it replaces (the planned switch the escalation card
-      recommends, its rationale "replaces methotrexate") — before refractoriness it still is,
-      and any other agent of the class (another MMF record or draft) still is.
-Reference: clinical-reference.md §2.3 (drug classes used by the order checks).
+Then: a warning about that order.
+      - The same agent again: the draft duplicates it; the suggestion removes the draft.
+      - Another agent of the class (mycophenolate with methotrexate or azathioprine; tacrolimus
+        with ciclosporin; tofacitinib with baricitinib): the new agent replaces the old one,
+        so the old order should be stopped; the text says so and the suggestion stops the old
+        order(s) (``stops_existing_orders``). This is how the escalation card's "replaces
+        methotrexate" option is carried out.
+Exempt: methotrexate with azathioprine (together a second-line combination, not a duplicate;
+      order-line-guidance names it); glucocorticoids (IV methylprednisolone pulses on oral
+      prednisone are usual practice); statins and antimalarials are not immunosuppressants
+      here.
+Reference: docs/clinical-logic.md, "order-duplicate-immunosuppressant".
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from cds_service.engine.concepts import Agent, DrugClass
 from cds_service.engine.evidence import medication_evidence
@@ -23,10 +28,9 @@ from cds_service.engine.order_checks.draft_order import DraftOrder
 from cds_service.engine.order_checks.evidence import draft_order_evidence
 from cds_service.engine.order_checks.subject import DraftAssessment
 from cds_service.engine.rule import FindingSpec
-from cds_service.engine.therapy import FIRST_LINE_IMMUNOSUPPRESSANTS, LATER_LINE_ANTIMETABOLITES
 
 RULE_ID = "order-duplicate-immunosuppressant"
-RULE_VERSION = "1.1.0"
+RULE_VERSION = "1.2.0"
 SECTION = "order-duplicate-immunosuppressant"
 FINDINGS = (
     FindingSpec(
@@ -38,50 +42,71 @@ NOT_CHECKED = frozenset({DrugClass.GLUCOCORTICOID, DrugClass.STATIN, DrugClass.A
 ALLOWED_COMBINATIONS = frozenset({frozenset({Agent.METHOTREXATE, Agent.AZATHIOPRINE})})
 
 
-def _duplicates(order: DraftOrder, other: Agent | None) -> bool:
-    if other is None or order.agent is None:
-        return False
-    return frozenset({order.agent, other}) not in ALLOWED_COMBINATIONS or order.agent is other
+def is_duplicate(new: Agent, old: Agent, same_class: bool) -> bool:
+    """Whether ordering ``new`` while ``old`` is given (or ordered) is a duplicate."""
+    return same_class and frozenset({new, old}) not in ALLOWED_COMBINATIONS
 
 
-def evaluate(subject: DraftAssessment) -> tuple[Finding, ...]:
-    order, context = subject.order, subject.context
-    if order.drug_class is None or order.drug_class in NOT_CHECKED:
-        return ()
-    evidence: list[Evidence] = []
-    switching = (
-        order.agent in LATER_LINE_ANTIMETABOLITES
-        and context.assessment.gate.refractory_to_first_line
-    )
+@dataclass(frozen=True, slots=True)
+class _Clash:
+    agent: Agent
+    reference: str
+    evidence: Evidence
+
+
+def _clashes(order: DraftOrder, subject: DraftAssessment) -> list[_Clash]:
+    assert order.agent is not None
+    context = subject.context
+    found: list[_Clash] = []
     for exposure in context.assessment.facts.medications:
-        if switching and exposure.agent in FIRST_LINE_IMMUNOSUPPRESSANTS:
-            continue  # the planned switch away from first-line MTX/AZA
         if (
             exposure.active
-            and exposure.drug_class is order.drug_class
             and exposure.source.reference != order.reference
-            and _duplicates(order, exposure.agent)
+            and is_duplicate(order.agent, exposure.agent, exposure.drug_class is order.drug_class)
         ):
-            evidence.append(medication_evidence(exposure))
+            found.append(
+                _Clash(exposure.agent, exposure.source.reference, medication_evidence(exposure))
+            )
     for other in context.drafts:
         if (
             other.reference != order.reference
-            and other.drug_class is order.drug_class
-            and _duplicates(order, other.agent)
+            and other.agent is not None
+            and is_duplicate(order.agent, other.agent, other.drug_class is order.drug_class)
         ):
-            evidence.append(draft_order_evidence(other))
-    if not evidence:
+            found.append(_Clash(other.agent, other.reference, draft_order_evidence(other)))
+    return found
+
+
+def evaluate(subject: DraftAssessment) -> tuple[Finding, ...]:
+    order = subject.order
+    if order.agent is None or order.drug_class is None or order.drug_class in NOT_CHECKED:
         return ()
+    clashes = _clashes(order, subject)
+    if not clashes:
+        return ()
+    same_agent = [c for c in clashes if c.agent is order.agent]
+    if same_agent:
+        reason = f"{order.agent.value} is already given or ordered: this draft duplicates it."
+        stops: tuple[str, ...] = (order.reference,)
+    else:
+        replaced = sorted({c.agent.value for c in clashes})
+        names = " and ".join(replaced)
+        reason = (
+            f"Same class ({order.drug_class.value}): {order.agent.value} replaces {names}; "
+            f"stop the {names} order."
+        )
+        stops = tuple(dict.fromkeys(c.reference for c in clashes))
     return (
         Finding(
             code=FindingCode.ORDER_DUPLICATE_IMMUNOSUPPRESSANT,
             severity=Severity.WARNING,
             rule_id=RULE_ID,
             rule_version=RULE_VERSION,
-            reason=f"Same class ({order.drug_class.value}) as an agent already given or ordered.",
-            evidence=(draft_order_evidence(order), *evidence),
+            reason=reason,
+            evidence=(draft_order_evidence(order), *(c.evidence for c in clashes)),
             reference_section=SECTION,
-            stop_references=(order.reference,),
+            stop_references=stops,
+            stops_existing_orders=not same_agent,
             order_reference=order.reference,
         ),
     )

@@ -2,26 +2,29 @@
 
 When: a draft order is an escalation agent (usual line 2 or 3) while a patient-view finding
       that suppresses escalation holds: suspect-ibm, suspect-steroid-myopathy,
-      suspect-hypothyroidism or weakness-likely-damage (statin-and-hmgcr alone is not one).
+      suspect-hypothyroidism or weakness-likely-damage (statin-and-hmgcr alone is not one) —
+      or the patient has a coded IBM diagnosis (G72.41 / 72315009), which holds by itself.
 Then: a warning about that order showing the suppressing finding's evidence, and the work-up
       suggested instead.
 Except: the draft agent is an option of an escalate-* finding kept for extramuscular disease
       (``Finding.extramuscular_only``: the mimic explains the weakness, not the lung or skin
-      disease the card escalates for).
-Reference: clinical-reference.md §2.2 (check the diagnosis before changing treatment, [S3]) and
-contract.md §2 (precedence).
+      disease the card escalates for); and a draft IVIG for IBM with an active dysphagia
+      Condition, where IBM is the only reason (IVIG for IBM dysphagia: order-line-guidance
+      says so instead).
+Reference: docs/clinical-logic.md, "order-escalation-not-supported".
 """
 
 from __future__ import annotations
 
-from cds_service.engine.findings import Finding, FindingCode, Severity, Workup
+from cds_service.engine.findings import Evidence, Finding, FindingCode, Severity, Workup
 from cds_service.engine.order_checks.evidence import draft_order_evidence
+from cds_service.engine.order_checks.ibm import coded_ibm, ivig_for_ibm_dysphagia
 from cds_service.engine.order_checks.subject import DraftAssessment
 from cds_service.engine.rule import FindingSpec
 from cds_service.engine.suppression import SUPPRESSING
 
 RULE_ID = "order-escalation-not-supported"
-RULE_VERSION = "1.1.0"
+RULE_VERSION = "1.2.0"
 SECTION = "order-escalation-not-supported"
 FINDINGS = (
     FindingSpec(
@@ -46,11 +49,29 @@ _EXPLANATION: dict[FindingCode, str] = {
 }
 
 
+def _coded_ibm(evidence: tuple[Evidence, ...]) -> Finding:
+    """A coded IBM diagnosis standing for suspect-ibm (it holds by itself)."""
+    return Finding(
+        code=FindingCode.SUSPECT_IBM,
+        severity=Severity.WARNING,
+        rule_id=RULE_ID,
+        rule_version=RULE_VERSION,
+        reason="Inclusion body myositis is coded.",
+        evidence=evidence,
+        reference_section=SECTION,
+    )
+
+
 def evaluate(subject: DraftAssessment) -> tuple[Finding, ...]:
     order, context = subject.order, subject.context
     if order.line not in ESCALATION_LINES:
         return ()
     reasons = [f for f in context.patient_findings if f.code in SUPPRESSING]
+    coded = coded_ibm(subject)
+    if coded and not any(f.code is FindingCode.SUSPECT_IBM for f in reasons):
+        reasons.append(_coded_ibm(coded))
+    if ivig_for_ibm_dysphagia(subject):
+        reasons = [f for f in reasons if f.code is not FindingCode.SUSPECT_IBM]
     if not reasons:
         return ()
     if any(

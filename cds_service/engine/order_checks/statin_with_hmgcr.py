@@ -2,8 +2,7 @@
 
 When: a draft order is a statin and the patient's latest anti-HMGCR result is positive.
 Then: a critical finding about that order, with a suggestion to remove the draft.
-Reference: clinical-reference.md §2.2 (drug or toxic myopathy) and §2.4 (anti-HMGCR IMNM:
-"check for and stop any statin").
+Reference: docs/clinical-logic.md, "order-statin-with-hmgcr".
 """
 
 from __future__ import annotations

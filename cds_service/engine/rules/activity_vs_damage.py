@@ -2,12 +2,12 @@
 
 When: an IIM diagnosis, the disease is refractory (refractory gate: weakness or other symptoms
       persist after first-line therapy for ``refractory_weeks``, or after a later-line agent),
-      weakness persists and no activity item is present (§2.1: no enzyme above
+      weakness persists and no activity item is present (no enzyme above
       ``borderline_uln_ratio`` x ULN, no STIR edema on the current MRI, no worsening, no active
       extramuscular disease):
       - damage evidence only (T1 fatty replacement on the current MRI without STIR edema, no
         borderline enzyme) -> ``weakness-likely-damage``: rehabilitation and exercise, no
-        escalation; it suppresses escalate-* (contract.md §2);
+        escalation; it suppresses muscle-directed escalate-*;
       - otherwise (nothing clear, or only a borderline enzyme 1-``borderline_uln_ratio`` x ULN)
         -> ``reassess-activity-vs-damage`` (work-up: biopsy), but only when the decision had its
         inputs — a current muscle enzyme and a current MRI. Without them the evidence is not
@@ -15,7 +15,7 @@ When: an IIM diagnosis, the disease is refractory (refractory gate: weakness or 
       A mimic finding (suspect-ibm / -steroid-myopathy / -hypothyroidism) makes
       reassess-activity-vs-damage redundant; precedence removes it.
 Then: an info finding listing the activity, borderline and damage evidence found.
-Reference: clinical-reference.md §2.1 (Step A decision), §3.1 (borderline), §3.4 (MRI).
+Reference: docs/clinical-logic.md "reassess-activity-vs-damage" (and its "Activity and damage").
 """
 
 from __future__ import annotations

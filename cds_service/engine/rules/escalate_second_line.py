@@ -1,15 +1,18 @@
 """Rule escalate-second-line.
 
-When: an IIM diagnosis; refractory to first line (the refractory gate: GC + MTX/AZA for at
-      least ``refractory_weeks``, symptoms persist, no TIS improvement, no line agent started
-      within ``stable_dose_weeks``); the disease is active (§2.1: any activity item); not yet
-      refractory to a second-line agent; no later-line agent in its trial period; and at least
-      one second-line agent not yet given.
+When: an IIM diagnosis; refractory to first line (the refractory gate: GC + MTX/AZA — or GC +
+      a later-line agent started directly — for at least ``refractory_weeks``, symptoms
+      persist, no TIS improvement, not responding, no line agent started within
+      ``stable_dose_weeks``); the disease is active (any activity item); not refractory to a
+      second-line agent (MTX + AZA together included); no later-line trial in progress (an
+      agent of line 2 or later, or MTX + AZA, given now for less than T_refractory_2nd or
+      untimed); and at least one second-line agent left after the exclusions.
 Then: a warning finding with one option per remaining second-line agent (MMF, tacrolimus,
-      ciclosporin, IVIG), exactly one recommended: the one the subtype prefers (§2.4).
-      Suppressed by suspect-ibm, suspect-steroid-myopathy, suspect-hypothyroidism and
-      weakness-likely-damage (contract.md §2).
-Reference: clinical-reference.md §2.3 (Step C, second line) and §2.4 (subtype modifiers).
+      ciclosporin, IVIG) in the subtype's order, exactly one recommended; in anti-SRP IMNM
+      rituximab is offered first and recommended. Suppressed by suspect-ibm,
+      suspect-steroid-myopathy, suspect-hypothyroidism and weakness-likely-damage unless the
+      activity is only extramuscular.
+Reference: docs/clinical-logic.md, "escalate-second-line" and "Which agent a card recommends".
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from cds_service.engine.rules.escalation import (
 )
 
 RULE_ID = "escalate-second-line"
-RULE_VERSION = "1.2.0"
+RULE_VERSION = "1.3.0"
 SECTION = "escalate-second-line"
 FINDINGS = (
     FindingSpec(FindingCode.ESCALATE_SECOND_LINE, "Escalate to second-line therapy", rank=70),

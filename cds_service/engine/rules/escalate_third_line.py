@@ -1,15 +1,16 @@
 """Rule escalate-third-line.
 
-When: an IIM diagnosis; refractory to at least one agent of line 2 or later (given for
-      ``refractory_second_line_weeks``, ``refractory_second_line_weeks_imnm`` in anti-HMGCR /
-      anti-SRP IMNM; symptoms persist; no TIS improvement; nothing started within
-      ``stable_dose_weeks``) — or refractory to first line with every second-line agent already
-      given; the disease is active (§2.1); no later-line agent in its trial period; and at least
-      one third-line agent not yet given.
+When: an IIM diagnosis; refractory to at least one agent of line 2 or later — or to
+      methotrexate with azathioprine given together — for ``refractory_second_line_weeks``
+      (``refractory_second_line_weeks_imnm`` in anti-HMGCR / anti-SRP IMNM; symptoms persist;
+      no TIS improvement; not responding; nothing started within ``stable_dose_weeks``), or
+      refractory to first line with every second-line agent excluded; the disease is active;
+      no later-line trial in progress; and at least one third-line agent left. A patient
+      started directly on a third-line agent counts its time towards that agent's trial.
 Then: a warning finding with one option per remaining third-line agent (rituximab,
-      cyclophosphamide, abatacept, tofacitinib, baricitinib), exactly one recommended: the one
-      the subtype prefers (§2.4; anti-SRP: rituximab). Suppressed like escalate-second-line.
-Reference: clinical-reference.md §2.3 (Step C, third line), §2.4, §3.2 (T_refractory_2nd).
+      cyclophosphamide, abatacept, tofacitinib, baricitinib) in the subtype's order, exactly
+      one recommended. Suppressed like escalate-second-line.
+Reference: docs/clinical-logic.md, "escalate-third-line" and "Which agent a card recommends".
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from cds_service.engine.rules.escalation import (
 )
 
 RULE_ID = "escalate-third-line"
-RULE_VERSION = "1.2.0"
+RULE_VERSION = "1.3.0"
 SECTION = "escalate-third-line"
 FINDINGS = (
     FindingSpec(FindingCode.ESCALATE_THIRD_LINE, "Escalate to third-line therapy", rank=60),

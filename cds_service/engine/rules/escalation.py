@@ -1,14 +1,19 @@
 """Shared by the escalation rules: which options a card offers, and which one it recommends.
 
-Options are the agents of the card's own line in the subtype's order (§2.3 "Which agent a card
-recommends", §2.4), without any agent the patient is on or has had (a stopped agent may have
-failed or not been tolerated; the engine never offers it again). The first remaining option is
-the recommended one: the subtype's preferred agent, or the next in its order when that one was
-already given. Agents of a later line are never offered on an earlier line's card.
+docs/clinical-logic.md, "Which agent a card recommends": options are the agents of the card's
+own line in the subtype's order, without
+- an agent the patient has already had for at least its trial window (``refractory_weeks`` on
+  first line, T_refractory_2nd on a later line: it was tried and failed), and
+- an agent of the same line and class as an agent given now (a switch within a class is not an
+  escalation; the agent given now is excluded with it).
+An agent tried only briefly may be offered again. The first remaining option is the
+recommended one: the subtype's preferred agent, or the next in its order. Agents of a later
+line are not offered on an earlier line's card, except rituximab on the anti-SRP second-line
+card (§2.4 "offer rituximab early": offered first and recommended).
 
-Mycophenolate is of the same class as methotrexate and azathioprine (antimetabolites, §2.3):
-offered to a patient still on MTX/AZA, its rationale says it replaces them (a switch, not an
-add-on; order-duplicate-immunosuppressant treats the order the same way).
+Mycophenolate is of the same class as methotrexate and azathioprine (antimetabolites) but of
+another line: offered to a patient still on MTX/AZA, its rationale says it replaces them (a
+switch of line; order-duplicate-immunosuppressant asks to stop the old order).
 """
 
 from __future__ import annotations
@@ -17,10 +22,17 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from cds_service.engine.assessment import Assessment
-from cds_service.engine.concepts import Agent
+from cds_service.engine.concepts import Agent, DrugClass
 from cds_service.engine.findings import Evidence, Finding, FindingCode, TherapyOption
-from cds_service.engine.subtype import ordered_agents, preference_named
-from cds_service.engine.therapy import FIRST_LINE_IMMUNOSUPPRESSANTS, LATER_LINE_ANTIMETABOLITES
+from cds_service.engine.subtype import Subtype, ordered_agents, preference_named
+from cds_service.engine.therapy import (
+    CLASS_OF_LINE_AGENT,
+    FIRST_LINE_IMMUNOSUPPRESSANTS,
+    LATER_LINE_ANTIMETABOLITES,
+    AgentCourse,
+    line_of,
+    trial_weeks_needed,
+)
 
 
 def line_options(assessment: Assessment, line: int) -> tuple[TherapyOption, ...]:
@@ -29,16 +41,41 @@ def line_options(assessment: Assessment, line: int) -> tuple[TherapyOption, ...]
     reason = (
         subtype.rationale
         if preference_named(subtype.subtype, line)
-        else ("first agent of the line in the default order (§2.3)")
+        else ("first agent of the line in the default order")
     )
+    if line == 2 and subtype.subtype is Subtype.ANTI_SRP_IMNM:
+        early = [a for a in (Agent.RITUXIMAB,) if not excluded(a, assessment)]
+        if early:
+            agents = (*early, *agents)
+            reason = "anti-SRP IMNM: offer rituximab early"
     return options_from(agents, assessment, reason)
+
+
+def excluded(agent: Agent, assessment: Assessment) -> bool:
+    """Never offered: had for at least its trial window, or of the same line and class as an
+    agent given now (which excludes the agent given now itself)."""
+    therapy = assessment.therapy
+    course = therapy.course(agent)
+    if course is not None and course.longest_weeks >= trial_weeks_needed(
+        agent, therapy, assessment.thresholds
+    ):
+        return True
+    line = line_of(agent)
+    drug_class = CLASS_OF_LINE_AGENT.get(agent)
+    return any(
+        c.current and c.line == line and (c.agent is agent or _class_of(c) is drug_class)
+        for c in therapy.courses
+    )
+
+
+def _class_of(course: AgentCourse) -> DrugClass | None:
+    return course.exposures[0].drug_class if course.exposures else None
 
 
 def options_from(
     agents: Iterable[Agent], assessment: Assessment, recommended_reason: str
 ) -> tuple[TherapyOption, ...]:
-    given = assessment.therapy.agents_tried | assessment.therapy.agents_current
-    remaining = [a for a in agents if a not in given]
+    remaining = list(dict.fromkeys(a for a in agents if not excluded(a, assessment)))
     replaced = sorted(
         a.value for a in assessment.therapy.agents_current if a in FIRST_LINE_IMMUNOSUPPRESSANTS
     )

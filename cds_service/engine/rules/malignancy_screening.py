@@ -5,8 +5,8 @@ When: a cancer-associated antibody (anti-TIF1γ, anti-NXP2 or anti-SAE; latest r
       birth date is not taken as adult — workup-incomplete asks for it) with an adult
       dermatomyositis diagnosis, and the disease is refractory (the refractory gate).
 Then: a warning finding: re-screen for malignancy (before escalating, alongside it when the
-      disease is active); it suppresses nothing (contract.md §2).
-Reference: clinical-reference.md §2.2 (malignancy), §2.4 (anti-TIF1γ row), §4.
+      disease is active); it suppresses nothing.
+Reference: docs/clinical-logic.md "malignancy-screening".
 """
 
 from __future__ import annotations

@@ -7,11 +7,11 @@ When: an IIM diagnosis, weakness persists past the refractory gate (first-line t
       positive, the latest MRI shows
       no STIR edema, and no biopsy is recorded.
 Then: a warning finding suggesting genetic testing or biopsy review. The 2017 EULAR/ACR score
-      (§3.6), where its clinical items are recorded, is shown as supporting evidence (score,
+      (docs/clinical-logic.md, "eular-acr-2017-classification-score"), where its clinical
+      items are recorded, is shown as supporting evidence (score,
       column and category; no probability); it never fires the card. The card does not
       suppress escalation by itself.
-Reference: clinical-reference.md §2.2 (muscular dystrophy / metabolic myopathy firing rule),
-           §3.6.
+Reference: docs/clinical-logic.md "reassess-diagnosis".
 """
 
 from __future__ import annotations

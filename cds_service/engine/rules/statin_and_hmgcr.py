@@ -3,10 +3,11 @@
 When: anti-HMGCR antibody is positive (the latest result dated up to today, within
       ``antibody_max_age_days`` when set — the same reading as every other rule) and a statin is
       still given today (an active record whose start is not after today and whose end, if any,
-      is not before it).
+      is not before it; a statin stopped before today does not fire it). No gate: from the
+      first day, refractory or not, with or without a coded IIM diagnosis.
 Then: a critical finding: stop the statin (each active statin record is cited and offered for
-      stopping); the finding suppresses nothing (contract.md §2).
-Reference: clinical-reference.md §2.2 (drug or toxic myopathy) and §2.4 (anti-HMGCR IMNM).
+      stopping); the finding suppresses nothing.
+Reference: docs/clinical-logic.md "statin-and-hmgcr".
 """
 
 from __future__ import annotations

@@ -11,10 +11,11 @@ When: ILD progresses rapidly, in a patient with an IIM diagnosis or a positive m
       Slower progression is lung activity for the regular escalation cards, not this card.
 Then: a critical finding, whatever the time on first line and whichever drugs were used:
       urgent combination therapy. Options are ILD-directed agents the patient is not on and
-      has not had, subtype-ordered (anti-MDA5: calcineurin inhibitor, IV cyclophosphamide,
-      tofacitinib; anti-synthetase: CNI, MMF, rituximab, CYC), the first recommended. Never
-      gated, never suppressed.
-Reference: docs/clinical-logic.md "urgent-escalation".
+      has not had for its trial window (nor of the same line and class as one given now),
+      subtype-ordered (anti-MDA5: calcineurin inhibitor, IV cyclophosphamide, tofacitinib;
+      anti-synthetase: CNI, MMF, rituximab, CYC), the first recommended; none left: the rescue
+      options in the reason, no order. Never gated, never suppressed.
+Reference: docs/clinical-logic.md, "urgent-escalation" and "Which agent a card recommends".
 """
 
 from __future__ import annotations
@@ -44,7 +45,12 @@ from cds_service.engine.rules.escalation import dedupe, options_from
 from cds_service.engine.subtype import URGENT_ILD_AGENTS, URGENT_ILD_DEFAULT
 
 RULE_ID = "urgent-escalation"
-RULE_VERSION = "2.0.0"
+RULE_VERSION = "2.1.0"
+REASON = "Rapidly progressive ILD: urgent combination immunosuppression is needed."
+RESCUE_REASON = (
+    "Rapidly progressive ILD, no agent left to offer: consider plasma exchange, "
+    "haemoperfusion, ECMO, lung transplant."
+)
 SECTION = "urgent-escalation"
 FINDINGS = (
     FindingSpec(
@@ -62,7 +68,10 @@ def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
         return ()
     subtype = assessment.subtype
     agents = URGENT_ILD_AGENTS.get(subtype.subtype, URGENT_ILD_DEFAULT)
+    # Rule 18 (docs: "Which agent a card recommends"): the first agent of the subtype row the
+    # exclusions leave; none left -> the rescue options in text, with no order.
     options = options_from(agents, assessment, f"rapidly progressive ILD; {subtype.rationale}")
+    reason = REASON if options else RESCUE_REASON
     evidence = dedupe(
         (
             *triggers,
@@ -77,7 +86,7 @@ def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
             severity=Severity.CRITICAL,
             rule_id=RULE_ID,
             rule_version=RULE_VERSION,
-            reason="Rapidly progressive ILD: urgent combination immunosuppression is needed.",
+            reason=reason,
             evidence=evidence,
             reference_section=SECTION,
             options=options,
