@@ -20,7 +20,7 @@ venv: $(STAMP)
 run: $(STAMP)
 	export CDS_ENV=$${CDS_ENV:-dev} CDS_HOST=$${CDS_HOST:-127.0.0.1} CDS_PORT=$${CDS_PORT:-8000}; \
 	if [ "$$CDS_ENV" = dev ]; then \
-	  export CDS_AUTH_REQUIRED=$${CDS_AUTH_REQUIRED:-false} CDS_TODAY=$${CDS_TODAY:-2026-11-15}; \
+	  export CDS_AUTH_REQUIRED=$${CDS_AUTH_REQUIRED:-false}; \
 	fi; \
 	exec $(PY) -m cds_service.cli serve
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -33,6 +33,9 @@ db_app = typer.Typer(help="The database of feedback and the JWT replay cache")
 app.add_typer(db_app, name="db")
 
 JsonObject = dict[str, Any]
+# uvicorn imports it by name in every worker, like the app (not imported here: the command
+# line does not import the HTTP layer).
+HTTP_PROTOCOL = "cds_service.api.http_edges:HardenedHttpToolsProtocol"
 EXIT_PRECONDITION = 3  # the service would answer 412: required data could not be had
 
 
@@ -74,7 +77,11 @@ def serve() -> None:
         # per request, and with several workers it added ~44 ms to keep-alive requests
         # (uvicorn issue 3149). "auto" remains where they cannot be installed.
         loop="uvloop" if _installed("uvloop") else "auto",
-        http="httptools" if _installed("httptools") else "auto",
+        # uvicorn's httptools protocol plus a header read timeout and header size and count
+        # limits (cds_service/api/http_edges.py); h11, the fallback, has a size limit only.
+        http=HTTP_PROTOCOL if _installed("httptools") else "h11",
+        h11_max_incomplete_event_size=settings.max_header_bytes,
+        timeout_keep_alive=settings.keep_alive_timeout_seconds,
         ws="none",  # no WebSocket routes: skips importing websockets (~0.1-0.2 s of start-up)
         lifespan="on",  # start-up work (warm-up, GC freeze) must run, and fail loudly
     )
@@ -191,7 +198,8 @@ def evaluate(
     console = Console(highlight=False)
     settings = Settings(env=Environment.DEV, auth_required=False)
     hook_name = _hook_option(hook, [h.value for h in HookName])
-    document = _read_json(file)
+    day = _evaluation_date(today, settings)
+    document = _as_of_day(_read_json(file), file, settings, day)
     if document.get("resourceType") == "Bundle":
         body = request_from_bundle(document, hook_name or HookName.PATIENT_VIEW.value)
     elif "hook" in document:
@@ -209,7 +217,6 @@ def evaluate(
     if service is None:
         _fail(f"no service answers the '{request.hook}' hook")
     cds = build_service(settings, offline=True)
-    day = _evaluation_date(today, settings)
     try:
         result = asyncio.run(cds.call(service, request, today=day))
     except NotReady as not_ready:
@@ -226,6 +233,18 @@ def evaluate(
         typer.echo(_dumps({"cards": result.cards}))
         return
     _print_cards(console, service.id, day, result.cards, result.findings)
+
+
+def _as_of_day(document: JsonObject, file: Path, settings: Settings, day: date) -> JsonObject:
+    """A fixture scenario's file moved to the evaluation day (the fixtures live on the real
+    clock, ``fhir.fixture_dates``); any other file as it is."""
+    from cds_service.fhir.fixture_dates import days_from_anchor, shift_dates
+
+    scenarios = (settings.fixtures_dir / "scenarios").resolve()
+    if not file.resolve().is_relative_to(scenarios):
+        return document
+    moved: JsonObject = shift_dates(document, days_from_anchor(day))
+    return moved
 
 
 def _hook_option(hook: str | None, known: list[str]) -> str | None:
@@ -251,7 +270,7 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 def _evaluation_date(today: str | None, settings: Settings) -> date:
     if today is None:
-        return settings.today or datetime.now(UTC).date()
+        return settings.evaluation_day()
     try:
         return date.fromisoformat(today)
     except ValueError:
@@ -355,10 +374,13 @@ def fixtures_load(
     ] = None,
 ) -> None:
     """Post every fixture patient to a FHIR server as a transaction of PUTs (idempotent)."""
+    from cds_service.fhir.fixture_dates import days_from_anchor, shift_dates
     from cds_service.fhir.fixture_store import as_transaction
 
     console = Console(highlight=False)
-    folder = fixtures_dir or Settings(env=Environment.DEV, auth_required=False).fixtures_dir
+    settings = Settings(env=Environment.DEV, auth_required=False)
+    folder = fixtures_dir or settings.fixtures_dir
+    days = days_from_anchor(settings.evaluation_day())  # the charts as current as written
     paths = sorted(folder.glob("scenarios/*/bundle.json"))
     if not paths:
         _fail(f"no scenarios/*/bundle.json under {folder}")
@@ -371,7 +393,7 @@ def fixtures_load(
             table.add_column(column)
         failures = 0
         for path in paths:
-            transaction = as_transaction(orjson.loads(path.read_bytes()))
+            transaction = as_transaction(shift_dates(orjson.loads(path.read_bytes()), days))
             outcome = _post_transaction(client, base, transaction)
             failures += outcome != "ok"
             style = "green" if outcome == "ok" else "red"

@@ -5,7 +5,7 @@ Every setting is documented in docs/contract.md, "Settings" (a test checks it).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Self
@@ -34,8 +34,11 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes")
     auth_required: bool = Field(default=True, description="verify the EHR's JWT everywhere")
     public_base_url: str = Field(
-        default="http://127.0.0.1:8000",
-        description="external base URL of the service; JWT aud is checked against it",
+        default="",
+        description=(
+            "external base URL of the service; JWT aud is checked against it; "
+            "default: the address served, http://{host}:{port} (127.0.0.1 for 0.0.0.0)"
+        ),
     )
     trusted_clients: Path | None = Field(
         default=None, description="JSON file of trusted CDS clients (docs/security.md)"
@@ -103,13 +106,58 @@ class Settings(BaseSettings):
         default=None,
         description=(
             "key of the cards' timeline links: 32+ random bytes, hex or base64url; unset: a "
-            "random per-process key in dev with one worker, links off otherwise"
+            "key kept in {var_dir}/link-key in dev; required in prod when links are on"
         ),
+    )
+    timeline_links: bool | None = Field(
+        default=None,
+        description="cards link to the course timeline (default: on in dev; in prod, on "
+        "when CDS_LINK_SECRET is set)",
+    )
+    link_lifetime_seconds: int = Field(
+        default=900, ge=60, le=86_400, description="how long a card's timeline link opens"
+    )
+    var_dir: Path = Field(
+        default=Path("var"), description="working files (the development link key)"
+    )
+    smart_app: bool | None = Field(
+        default=None,
+        description="the timeline as a SMART app at /smart/launch; cards carry a smart link "
+        "(default: on in dev, off in prod)",
     )
     smart_launch_url: str | None = Field(
         default=None,
-        description="SMART app launch URL; when set, cards also carry a smart timeline link",
+        description="launch URL of the cards' smart link (default: {public_base_url}/smart/launch)",
     )
+    dev_fhir_require_tokens: bool = Field(
+        default=False,
+        description="the embedded FHIR endpoint answers only reads with a token it issued (dev)",
+    )
+    max_calls_in_progress: int = Field(
+        default=8,
+        ge=0,
+        le=10_000,
+        description=(
+            "CDS service calls handled at once per worker; beyond it an immediate 503 with "
+            "Retry-After (0: no limit)"
+        ),
+    )
+    header_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=300, description="time to receive a request's line and headers"
+    )
+    max_header_bytes: int = Field(
+        default=32_768, ge=4096, le=1_048_576, description="request line + headers size (431)"
+    )
+    max_header_count: int = Field(
+        default=100, ge=16, le=1000, description="request headers per request (431)"
+    )
+    keep_alive_timeout_seconds: int = Field(
+        default=5, ge=1, le=600, description="idle time before a keep-alive connection is closed"
+    )
+    request_timeout_seconds: float = Field(
+        default=15.0, gt=0, le=600, description="time to read a request's body and answer it"
+    )
+
     operations_token: SecretStr | None = Field(
         default=None,
         description=(
@@ -118,10 +166,17 @@ class Settings(BaseSettings):
         ),
     )
 
-    @field_validator("link_secret", "smart_launch_url", "operations_token", mode="before")
+    @field_validator("link_secret", "smart_launch_url", "operations_token", "today", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value  # `CDS_LINK_SECRET=` in a compose or .env file
+
+    @model_validator(mode="after")
+    def _base_url_from_address(self) -> Self:
+        if not self.public_base_url:
+            host = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(self.host, self.host)  # noqa: S104
+            object.__setattr__(self, "public_base_url", f"http://{host}:{self.port}")
+        return self
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Self:
@@ -139,13 +194,38 @@ class Settings(BaseSettings):
             raise ValueError("CDS_OPERATIONS_TOKEN must hold at least 16 characters")
         if self.link_secret is not None:  # checked here so that errors never echo the secret
             decode_link_secret(self.link_secret.get_secret_value())
+        if self.env is Environment.PROD and self.timeline_links and self.link_secret is None:
+            raise ValueError("CDS_TIMELINE_LINKS in prod needs CDS_LINK_SECRET (a shared key)")
         return self
+
+    @property
+    def links_on(self) -> bool:
+        if self.timeline_links is not None:
+            return self.timeline_links
+        return self.is_dev or self.link_secret is not None
+
+    @property
+    def smart_app_on(self) -> bool:
+        """The SMART app is served (it needs the links' key for its appContext)."""
+        enabled = self.is_dev if self.smart_app is None else self.smart_app
+        return enabled and self.links_on
+
+    @property
+    def smart_launch(self) -> str | None:
+        """The cards' smart link URL, or None when cards carry none."""
+        if self.smart_launch_url:
+            return self.smart_launch_url
+        return self.public_base_url.rstrip("/") + "/smart/launch" if self.smart_app_on else None
 
     @property
     def allowed_origins(self) -> list[str]:
         if self.cors_origins is not None:
             return list(self.cors_origins)
         return ["*"] if self.is_dev else []
+
+    def evaluation_day(self) -> date:
+        """The day cards are judged on: ``CDS_TODAY`` when set, else today (UTC)."""
+        return self.today or datetime.now(UTC).date()
 
     @property
     def is_dev(self) -> bool:

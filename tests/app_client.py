@@ -19,6 +19,7 @@ def settings_for_tests(tmp_path: Path, **overrides: Any) -> Settings:
         "auth_required": False,
         "database_url": f"sqlite:///{tmp_path / 'feedback.sqlite3'}",
         "today": "2026-11-15",
+        "var_dir": tmp_path / "var",
     }
     values.update(overrides)
     return Settings.model_validate(values)

@@ -45,7 +45,9 @@ def _finding_title(code: str) -> str:
         return code
 
 
-def course_page(facts: PatientFacts, marks: CourseMarks, *, link_expires: datetime) -> str:
+def course_page(
+    facts: PatientFacts, marks: CourseMarks, *, link_expires: datetime | None = None
+) -> str:
     """The course of one patient with the cards' findings marked."""
     findings = "".join(
         f"<li><code>{escape(code)}</code>: {escape(_finding_title(code))}</li>"
@@ -69,15 +71,27 @@ def course_page(facts: PatientFacts, marks: CourseMarks, *, link_expires: dateti
         "of fatty replacement 0–3); therapy bars by drug class (arrow: ongoing). Dashed rings "
         "mark the results the cards cite. Hover a marker for its value.</figcaption>"
         "</figure>"
-        f"<footer>Read from the patient's FHIR record.{escape(issues)} This link expires at "
-        f"{link_expires.astimezone(UTC).strftime('%H:%M UTC')}.</footer>"
+        f"<footer>Read from the patient's FHIR record.{escape(issues)}{_expiry(link_expires)}"
+        "</footer>"
         "</main>"
     )
     return _document("Disease course", body)
 
 
-def message_page(title: str, text: str) -> str:
-    """A short page with no detail (an invalid or expired link, data that cannot be read)."""
+def _expiry(link_expires: datetime | None) -> str:
+    if link_expires is None:
+        return " Read with your own authorization; nothing is kept."
+    return f" This link expires at {link_expires.astimezone(UTC).strftime('%H:%M UTC')}."
+
+
+def message_page(title: str, text: str, action: tuple[str, str] | None = None) -> str:
+    """A short page with no detail (an invalid or expired link, data that cannot be read);
+    ``action`` is an (href, label) link offered below the text."""
+    link = (
+        f'<p><a id="action" href="{escape(action[0])}">{escape(action[1])}</a></p>'
+        if action
+        else ""
+    )
     return _document(
-        title, f'<main id="message"><h1>{escape(title)}</h1><p>{escape(text)}</p></main>'
+        title, f'<main id="message"><h1>{escape(title)}</h1><p>{escape(text)}</p>{link}</main>'
     )

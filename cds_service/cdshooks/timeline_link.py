@@ -9,15 +9,14 @@ page ``GET /timeline/{ref}`` opens it; anything that does not open (tampered, ex
 with another key) is simply "not found".
 
 The key is derived from ``CDS_LINK_SECRET`` (32+ random bytes, hex or base64url). Without it,
-development mode with a single worker uses a random key per process (links die with the
-process); production, or several workers, turn the links off: cards are complete without
-them, and a key that differs between workers would make every other link a 404.
+development mode keeps a key in ``var/link-key`` (``link_key``), shared by workers and kept
+across restarts; production needs ``CDS_LINK_SECRET`` for links (without it they are off).
+The lifetime is ``CDS_LINK_LIFETIME_SECONDS`` (15 minutes by default).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from joserfc import jwe
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
+from cds_service.cdshooks.link_key import development_link_key
 from cds_service.settings import Settings, decode_link_secret
 
 __all__ = ["LINK_LIFETIME_SECONDS", "CardLinks", "TimelineLinks", "TimelineRef"]
@@ -89,18 +89,21 @@ class TimelineLinks:
     @classmethod
     def from_settings(cls, settings: Settings) -> TimelineLinks | None:
         """The link maker of a service, or None when links are off (see the module doc)."""
-        if settings.link_secret is not None:
-            secret = decode_link_secret(settings.link_secret.get_secret_value())
-        elif settings.is_dev and settings.workers == 1:
-            secret = os.urandom(32)
-        else:
+        secret = link_secret(settings)
+        if secret is None:
             return None
         return cls(
             secret,
             settings.public_base_url,
-            smart_launch_url=settings.smart_launch_url,
+            smart_launch_url=settings.smart_launch,
             embedded_fallback=settings.serves_embedded_fhir,
+            lifetime_seconds=settings.link_lifetime_seconds,
         )
+
+    def expired_patient(self, ref: str) -> TimelineRef | None:
+        """What an authentic but expired reference held (to offer a fresh launch), else None."""
+        opened = self._decrypt(ref)
+        return None if opened is None else _ref_from_claims(opened, float("-inf"))
 
     def make(
         self,
@@ -135,14 +138,29 @@ class TimelineLinks:
 
     def open(self, ref: str) -> TimelineRef | None:
         """The reference's content, or None when it is invalid, tampered with or expired."""
+        claims = self._decrypt(ref)
+        return None if claims is None else _ref_from_claims(claims, self._clock())
+
+    def _decrypt(self, ref: str) -> object | None:
         if not ref or len(ref) > MAX_REF_CHARS:
             return None
         try:
             decrypted = jwe.decrypt_compact(ref, self._key, algorithms=_ALGORITHMS)
-            claims = orjson.loads(decrypted.plaintext or b"")
+            claims: object = orjson.loads(decrypted.plaintext or b"")
         except (JoseError, ValueError, TypeError):
             return None
-        return _ref_from_claims(claims, self._clock())
+        return claims
+
+
+def link_secret(settings: Settings) -> bytes | None:
+    """The links' key: CDS_LINK_SECRET, else the development key file; None if links are off."""
+    if not settings.links_on:
+        return None
+    if settings.link_secret is not None:
+        return decode_link_secret(settings.link_secret.get_secret_value())
+    if settings.is_dev:
+        return development_link_key(settings.var_dir)
+    return None
 
 
 def _within_budget(references: Sequence[str]) -> list[str]:

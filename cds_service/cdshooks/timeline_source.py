@@ -9,10 +9,10 @@ link, and only when ``fhir_access.FhirAccess`` allows that server with no caller
   over as a full prefetch (``patient_prefetch``);
 * otherwise: servers under one of the trusted clients' ``fhir_servers`` (https in prod).
 
-The page has no access token: the EHR's token lives only as long as one CDS call and is never
-stored, so only FHIR servers that answer without a token (open or network-protected servers)
-can be read here. For a server that needs a token, the card's ``smart`` link, launched by the
-EHR, is the way: a SMART app receives its own token and the same reference as appContext.
+A card's link carries no token: the EHR's token lives only as long as one CDS call and is
+never stored. Opened through the SMART app (``cdshooks.smart_app``), the page reads with the
+clinician's own token, at the FHIR server that issued it; without it (development), only
+FHIR servers that answer without a token can be read.
 """
 
 from __future__ import annotations
@@ -45,17 +45,22 @@ class TimelineSource:
     access: FhirAccess
     fixtures: FixtureStore | None = None
 
-    async def resources(self, ref: TimelineRef) -> list[JsonObject]:
-        """The patient's resources, as the service's prefetch templates describe them."""
+    async def resources(
+        self, ref: TimelineRef, *, access_token: str | None = None, server: str | None = None
+    ) -> list[JsonObject]:
+        """The patient's resources, as the service's prefetch templates describe them. With
+        the clinician's ``access_token`` (the SMART app) they are read from ``server``, the
+        token's FHIR server, over HTTP: never from the fixtures directly."""
         prefetch: JsonObject | None = None
         readers: ReaderFactory | None = None
-        if self.fixtures is not None and self._is_embedded(ref.fhir_server):
+        embedded = self.fixtures is not None and self._is_embedded(ref.fhir_server)
+        if access_token is None and embedded:
             prefetch = self._from_fixtures(ref.patient_id)
         else:
-            server = ref.fhir_server
-            if server is None or not self.access.may_read_for_any_client(server):
+            server = server or ref.fhir_server
+            if server is None or not self._may_read(server, with_token=access_token is not None):
                 raise CourseUnavailable("fhir-server-not-allowed")
-            readers = self.access.readers(server, access_token=None)
+            readers = self.access.readers(server, access_token=access_token)
         try:
             resolved = await resolve_prefetch(
                 PATIENT_HISTORY,
@@ -69,6 +74,11 @@ class TimelineSource:
         if not any(r.get("resourceType") == "Patient" for r in resolved.resources):
             raise CourseUnavailable("patient-not-found")
         return resolved.resources
+
+    def _may_read(self, server: str, *, with_token: bool) -> bool:
+        if with_token and self.fixtures is not None and self._is_embedded(server):
+            return True  # the embedded endpoint, read as a SMART server (development)
+        return self.access.may_read_for_any_client(server)
 
     def _is_embedded(self, server: str | None) -> bool:
         embedded = self.access.settings.public_base_url.rstrip("/") + "/fhir"

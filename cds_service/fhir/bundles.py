@@ -13,11 +13,21 @@ from typing import Any
 JsonObject = dict[str, Any]
 
 
-def searchset(resources: Sequence[JsonObject], *, self_url: str | None = None) -> JsonObject:
-    """A searchset Bundle of ``resources``; with ``self_url``, the ``self`` link a server gives."""
-    bundle: JsonObject = {"resourceType": "Bundle", "type": "searchset", "total": len(resources)}
+def searchset(
+    resources: Sequence[JsonObject],
+    *,
+    self_url: str | None = None,
+    total: int | None = None,
+    next_url: str | None = None,
+) -> JsonObject:
+    """A searchset Bundle of ``resources``; with ``self_url``, the ``self`` link a server gives;
+    a page of a longer result gives its ``total`` and the ``next`` page's URL."""
+    count = len(resources) if total is None else total
+    bundle: JsonObject = {"resourceType": "Bundle", "type": "searchset", "total": count}
     if self_url is not None:
         bundle["link"] = [{"relation": "self", "url": self_url}]
+        if next_url is not None:
+            bundle["link"].append({"relation": "next", "url": next_url})
     bundle["entry"] = [
         {"fullUrl": _full_url(r), "resource": r, "search": {"mode": "match"}} for r in resources
     ]

@@ -2,23 +2,35 @@
 
 Every ``fixtures/scenarios/<name>/bundle.json`` is a Bundle of one patient's resources. The
 store answers reads by type and id, and searches by patient, which is all the service's own
-prefetch templates need.
+prefetch templates need. The files' dates are served moved to the evaluation day
+(``fixture_dates``); resources put by a transaction are served as they were sent.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from cds_service.fhir.fixture_dates import shift_dates
+
 JsonObject = dict[str, Any]
 
 
+def _no_shift() -> int:
+    return 0
+
+
 class FixtureStore:
-    def __init__(self, resources: list[JsonObject]) -> None:
+    def __init__(
+        self, resources: list[JsonObject], shift_days: Callable[[], int] = _no_shift
+    ) -> None:
+        self._shift_days = shift_days
+        self._sent: set[int] = set()  # ids of resources put by a transaction (never moved)
+        self._moved: tuple[int, dict[int, JsonObject]] = (0, {})
         self._by_id: dict[tuple[str, str], JsonObject] = {}
         self._by_patient: dict[tuple[str, str], list[JsonObject]] = defaultdict(list)
         for resource in resources:
@@ -31,14 +43,38 @@ class FixtureStore:
                 self._by_patient[(resource_type, patient)].append(resource)
 
     @classmethod
-    def from_directory(cls, fixtures_dir: Path) -> FixtureStore:
-        return cls([r for bundle in iter_bundles(fixtures_dir) for r in bundle_entries(bundle)])
+    def from_directory(
+        cls, fixtures_dir: Path, shift_days: Callable[[], int] = _no_shift
+    ) -> FixtureStore:
+        resources = [r for bundle in iter_bundles(fixtures_dir) for r in bundle_entries(bundle)]
+        return cls(resources, shift_days)
 
     def read(self, resource_type: str, resource_id: str) -> JsonObject | None:
-        return self._by_id.get((resource_type, resource_id))
+        found = self._by_id.get((resource_type, resource_id))
+        return None if found is None else self._dated(found)
 
     def search(self, resource_type: str, patient_id: str) -> list[JsonObject]:
-        return list(self._by_patient.get((resource_type, patient_id), ()))
+        return [self._dated(r) for r in self._by_patient.get((resource_type, patient_id), ())]
+
+    def patients(self) -> list[JsonObject]:
+        """Every Patient, ordered by id."""
+        return [r for pid in self.patient_ids() if (r := self.read("Patient", pid)) is not None]
+
+    def _dated(self, resource: JsonObject) -> JsonObject:
+        """The resource as served today: a fixture's dates moved, a sent resource as sent.
+        Moved copies are kept until the evaluation day changes."""
+        if id(resource) in self._sent:
+            return resource
+        days = self._shift_days()
+        if days == 0:
+            return resource
+        if self._moved[0] != days:
+            self._moved = (days, {})
+        cache = self._moved[1]
+        moved = cache.get(id(resource))
+        if moved is None:
+            moved = cache[id(resource)] = shift_dates(resource, days)
+        return moved
 
     def patient_ids(self) -> list[str]:
         return sorted(rid for (rtype, rid) in self._by_id if rtype == "Patient")
@@ -49,11 +85,14 @@ class FixtureStore:
         key = (str(resource["resourceType"]), str(resource["id"]))
         previous = self._by_id.get(key)
         if previous is not None:
+            self._sent.discard(id(previous))
+            self._moved[1].pop(id(previous), None)
             old_patient = patient_of(previous)
             if old_patient:
                 bucket = self._by_patient[(key[0], old_patient)]
                 bucket[:] = [r for r in bucket if r is not previous]
         self._by_id[key] = resource
+        self._sent.add(id(resource))
         patient = patient_of(resource)
         if patient:
             self._by_patient[(key[0], patient)].append(resource)

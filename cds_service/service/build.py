@@ -13,13 +13,21 @@ import tomllib
 
 import structlog
 
-from cds_service.cdshooks.auth import SqlReplayCache, TokenVerifier, load_trusted_clients
+from cds_service.cdshooks.auth import (
+    SqlReplayCache,
+    TokenVerifier,
+    TrustedClients,
+    load_trusted_clients,
+)
 from cds_service.cdshooks.feedback_store import FeedbackStore
 from cds_service.cdshooks.fhir_access import FhirAccess
 from cds_service.cdshooks.pipeline import Pipeline
-from cds_service.cdshooks.timeline_link import TimelineLinks
+from cds_service.cdshooks.smart_app import SmartApp
+from cds_service.cdshooks.timeline_link import TimelineLinks, link_secret
 from cds_service.cdshooks.timeline_source import TimelineSource
 from cds_service.engine.thresholds import Thresholds, thresholds_from_mapping
+from cds_service.fhir.dev_smart_server import DevSmartServer
+from cds_service.fhir.fixture_dates import days_from_anchor
 from cds_service.fhir.fixture_store import FixtureStore
 from cds_service.fhir.jwks_fetch import HttpJwksFetcher
 from cds_service.service.core import CdsService
@@ -61,7 +69,9 @@ def build_service(settings: Settings, *, offline: bool = False) -> CdsService:
     access = FhirAccess(settings, trusted)
     fixtures = None
     if settings.serves_embedded_fhir:
-        fixtures = FixtureStore.from_directory(settings.fixtures_dir)
+        fixtures = FixtureStore.from_directory(
+            settings.fixtures_dir, lambda: days_from_anchor(settings.evaluation_day())
+        )
     links = TimelineLinks.from_settings(settings)
     if links is None:
         log.warning("timeline_links_disabled", reason="CDS_LINK_SECRET is not set")
@@ -79,6 +89,32 @@ def build_service(settings: Settings, *, offline: bool = False) -> CdsService:
         fixtures=fixtures,
         links=links,
         timeline=TimelineSource(access, fixtures) if links is not None else None,
+        smart=_smart_app(settings, links, trusted),
+        dev_smart=_dev_smart_server(settings, fixtures),
+    )
+
+
+def _smart_app(
+    settings: Settings, links: TimelineLinks | None, trusted: TrustedClients | None
+) -> SmartApp | None:
+    """The timeline's SMART app; it reads the trusted-clients file for ``smart_client_id``
+    even where authentication is off (development against a SMART sandbox)."""
+    if links is None or not settings.smart_app_on:
+        return None
+    if trusted is None and settings.trusted_clients is not None:
+        trusted = load_trusted_clients(settings.trusted_clients)
+    return SmartApp(settings, links, trusted)
+
+
+def _dev_smart_server(settings: Settings, fixtures: FixtureStore | None) -> DevSmartServer | None:
+    """The embedded endpoint's SMART server (development), keyed by the links' key."""
+    secret = link_secret(settings) if fixtures is not None else None
+    if fixtures is None or secret is None:
+        return None
+    return DevSmartServer(
+        secret,
+        settings.public_base_url.rstrip("/") + "/fhir",
+        lambda patient_id: fixtures.read("Patient", patient_id) is not None,
     )
 
 

@@ -18,9 +18,11 @@ from cds_service.cdshooks.fhir_access import FhirAccess
 from cds_service.cdshooks.models import CdsRequest, FeedbackRequest
 from cds_service.cdshooks.pipeline import CallResult, Pipeline
 from cds_service.cdshooks.registry import ServiceSpec
-from cds_service.cdshooks.timeline_link import TimelineLinks
+from cds_service.cdshooks.smart_app import SmartApp
+from cds_service.cdshooks.timeline_link import TimelineLinks, TimelineRef
 from cds_service.cdshooks.timeline_source import CourseUnavailable, TimelineSource
 from cds_service.engine.facts import PatientFacts
+from cds_service.fhir.dev_smart_server import DevSmartServer
 from cds_service.fhir.extract import extract_facts
 from cds_service.fhir.fixture_store import FixtureStore
 from cds_service.service.feedback import feedback_records
@@ -49,7 +51,7 @@ class Course:
     evaluated_on: date
     finding_codes: tuple[str, ...]  # the findings of the call that issued the card
     cited: frozenset[str]  # FHIR references ("Observation/x") those findings cited
-    link_expires: datetime
+    link_expires: datetime | None  # None: read with the clinician's own token (SMART app)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,8 @@ class CdsService:
     fixtures: FixtureStore | None = None  # the embedded FHIR endpoint's patients (dev)
     links: TimelineLinks | None = None  # None: cards carry no timeline link
     timeline: TimelineSource | None = None
+    smart: SmartApp | None = None  # the timeline as a SMART app (cards' smart link)
+    dev_smart: DevSmartServer | None = None  # the embedded endpoint's SMART server (dev)
     reads_fhir: bool = True  # False: an offline service answers from prefetch alone
 
     @property
@@ -87,7 +91,7 @@ class CdsService:
 
     def evaluation_date(self) -> date:
         """``CDS_TODAY`` when set, else today's date (UTC)."""
-        return self.settings.today or datetime.now(UTC).date()
+        return self.settings.evaluation_day()
 
     async def call(
         self,
@@ -115,17 +119,26 @@ class CdsService:
         ``patient-not-found``, ``fhir-server-not-allowed`` or ``fhir-read-failed``) and
         ``NotReady``."""
         opened = self.links.open(ref) if self.links is not None else None
-        if opened is None or self.timeline is None:
+        if opened is None:
+            raise CourseUnavailable("invalid-link")
+        return await self.course_of(opened)
+
+    async def course_of(
+        self, opened: TimelineRef, *, access_token: str | None = None, server: str | None = None
+    ) -> Course:
+        """The course of an opened reference; with the clinician's ``access_token`` (the SMART
+        app), read at ``server``, the FHIR server that issued it."""
+        if self.timeline is None:
             raise CourseUnavailable("invalid-link")
         if self.terminology is None:
             raise NotReady(self.problems)
-        resources = await self.timeline.resources(opened)
+        resources = await self.timeline.resources(opened, access_token=access_token, server=server)
         return Course(
             facts=extract_facts(resources, self.terminology, opened.evaluated_on),
             evaluated_on=opened.evaluated_on,
             finding_codes=opened.finding_codes,
             cited=frozenset(opened.cited),
-            link_expires=datetime.fromtimestamp(opened.expires_at, UTC),
+            link_expires=(None if access_token else datetime.fromtimestamp(opened.expires_at, UTC)),
         )
 
     def store_feedback(self, spec: ServiceSpec, request: FeedbackRequest) -> StoreResult:

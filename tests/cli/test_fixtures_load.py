@@ -40,7 +40,7 @@ def load(fhir: str, *extra: str) -> tuple[int, str]:
     result = runner.invoke(
         app,
         ["fixtures", "load", "--fhir", fhir, "--fixtures-dir", str(FIXTURES), *extra],
-        env={"COLUMNS": "200"},
+        env={"COLUMNS": "200", "CDS_TODAY": "2026-11-15"},  # the live server's day
     )
     return result.exit_code, result.output
 

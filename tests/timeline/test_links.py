@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import base64
+import stat
+import subprocess
+import sys
+import time
 from datetime import date
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
+from cds_service.cdshooks.link_key import KEY_FILE_NAME
 from cds_service.cdshooks.timeline_link import (
     LINK_LIFETIME_SECONDS,
     TimelineLinks,
@@ -130,20 +136,77 @@ def settings(**values: object) -> Settings:
     return Settings.model_validate({"env": "dev", "auth_required": False, **values})
 
 
-def test_dev_with_one_worker_gets_a_random_key() -> None:
-    first = TimelineLinks.from_settings(settings())
-    second = TimelineLinks.from_settings(settings())
-    assert first is not None and second is not None
+def test_dev_key_is_kept_under_var_created_once_mode_0600(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    first = TimelineLinks.from_settings(settings(var_dir=var))
+    key_file = var / KEY_FILE_NAME
+    assert key_file.exists()
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    written = key_file.read_bytes()
+    restarted = TimelineLinks.from_settings(settings(var_dir=var))  # a restart, another worker
+    assert key_file.read_bytes() == written  # created once
+    assert first is not None and restarted is not None
     made = first.make(
         patient_id=PATIENT, fhir_server=SERVER, finding_codes=[], evaluated_on=date.today()
     )
     assert made is not None
-    assert first.open(made.ref) is not None
-    assert second.open(made.ref) is None  # per-process keys differ
+    assert restarted.open(made.ref) is not None  # the link survives the restart
+    elsewhere = TimelineLinks.from_settings(settings(var_dir=tmp_path / "other"))
+    assert elsewhere is not None
+    assert elsewhere.open(made.ref) is None  # another key file, another key
 
 
-def test_several_workers_without_a_secret_turn_links_off() -> None:
-    assert TimelineLinks.from_settings(settings(workers=2)) is None
+def test_several_workers_share_the_development_key(tmp_path: Path) -> None:
+    def key_of_a_fresh_process() -> str:
+        code = (
+            "from pathlib import Path; from cds_service.cdshooks.link_key import "
+            f"development_link_key as k; print(k(Path({str(tmp_path)!r})).hex())"
+        )
+        done = subprocess.run(  # noqa: S603 - our own interpreter and code
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+        )
+        return done.stdout.strip()
+
+    assert key_of_a_fresh_process() == key_of_a_fresh_process()
+    assert TimelineLinks.from_settings(settings(workers=2, var_dir=tmp_path)) is not None
+
+
+def test_link_lifetime_is_a_setting(tmp_path: Path) -> None:
+    links = TimelineLinks.from_settings(settings(var_dir=tmp_path, link_lifetime_seconds=120))
+    assert links is not None
+    made = links.make(
+        patient_id=PATIENT, fhir_server=SERVER, finding_codes=[], evaluated_on=date.today()
+    )
+    assert made is not None
+    opened = links.open(made.ref)
+    assert opened is not None
+    assert 100 <= opened.expires_at - time.time() <= 120
+
+
+def test_an_expired_link_still_says_whose_it_was_but_does_not_open() -> None:
+    clock = Clock()
+    links = make_links(clock)
+    made = links.make(
+        patient_id=PATIENT, fhir_server=SERVER, finding_codes=[], evaluated_on=date.today()
+    )
+    assert made is not None
+    clock.now += LINK_LIFETIME_SECONDS + 1
+    assert links.open(made.ref) is None
+    expired = links.expired_patient(made.ref)
+    assert expired is not None and expired.patient_id == PATIENT
+    assert make_links(clock).expired_patient(made.ref[:-2] + "AA") is None  # tampered
+
+
+def test_prod_with_links_on_needs_a_secret() -> None:
+    with pytest.raises(ValidationError, match="CDS_LINK_SECRET"):
+        Settings.model_validate(
+            {
+                "env": "prod",
+                "trusted_clients": "/nonexistent.json",
+                "public_base_url": "https://cds.example.org",
+                "timeline_links": True,
+            }
+        )
 
 
 def test_prod_without_a_secret_turns_links_off() -> None:

@@ -52,9 +52,15 @@ def test_every_card_links_to_the_same_timeline(server: LiveServer) -> None:
     assert len(urls) == 1  # one encryption per call
     (url,) = urls
     assert url.startswith(f"{server.base_url}/timeline/")
-    for card in cards:
+    for card in cards:  # development mode: the SMART app is on, so a smart link rides along
         assert card["links"] == [
-            {"label": "Disease course timeline", "url": url, "type": "absolute"}
+            {"label": "Disease course timeline", "url": url, "type": "absolute"},
+            {
+                "label": "Disease course timeline (SMART app)",
+                "url": f"{server.base_url}/smart/launch",
+                "type": "smart",
+                "appContext": url.rsplit("/", 1)[1],
+            },
         ]
     patient_id = scenario("statin-and-hmgcr").request["context"]["patientId"]
     assert patient_id not in url
@@ -124,7 +130,7 @@ def test_invalid_reference_is_a_plain_404(server: LiveServer, ref: str) -> None:
     assert "Traceback" not in page.text and "JWE" not in page.text
 
 
-def test_expired_reference_is_a_plain_404(server: LiveServer) -> None:
+def test_expired_reference_offers_a_fresh_launch(server: LiveServer) -> None:
     past = TimelineLinks(
         decode_link_secret(SECRET),
         server.base_url,
@@ -138,7 +144,12 @@ def test_expired_reference_is_a_plain_404(server: LiveServer) -> None:
         evaluated_on=date(2026, 11, 15),
     )
     assert made is not None
-    assert httpx.get(made.url).status_code == 404
+    page = httpx.get(made.url)
+    assert page.status_code == 410
+    assert "has expired" in page.text
+    ref = made.url.rsplit("/", 1)[1]
+    assert f'href="/smart/standalone/{ref}"' in page.text  # a fresh launch, not a bare 404
+    assert "syn-" not in page.text  # no patient data
     fresh = links_of(server).make(
         patient_id=scenario("statin-and-hmgcr").request["context"]["patientId"],
         fhir_server=None,
@@ -191,7 +202,9 @@ def test_smart_link_when_a_launch_url_is_configured(tmp_path: Path) -> None:
 
 
 def test_links_off_means_cards_without_links_and_no_page(tmp_path: Path) -> None:
-    with live_server(workers=2, database_url=f"sqlite:///{tmp_path / 'f.sqlite3'}") as running:
+    with live_server(
+        timeline_links=False, database_url=f"sqlite:///{tmp_path / 'f.sqlite3'}"
+    ) as running:
         cards = call(running, "statin-and-hmgcr", f"{running.base_url}/fhir")
         assert cards and all("links" not in card for card in cards)
         assert httpx.get(f"{running.base_url}/timeline/anything").status_code == 404

@@ -9,17 +9,19 @@ resources the card's findings cited, whichever hook issued it) comes from
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from cds_service.api.deps import Service
 from cds_service.api.logs import get_logger
 from cds_service.cards.timeline_page import course_page, message_page
 from cds_service.cards.timeline_svg import CourseMarks
 from cds_service.cdshooks.metrics import TIMELINE_VIEWS
-from cds_service.service import CourseUnavailable, NotReady
+from cds_service.service import CdsService, Course, CourseUnavailable, NotReady
 
 router = APIRouter(tags=["timeline"])
 log = get_logger()
@@ -44,13 +46,45 @@ NOT_FOUND = message_page(
 )
 
 
+def expired_page(ref: str, smart_on: bool) -> str:
+    """An expired link: with the SMART app, a fresh launch (the clinician's own sign-in)."""
+    if not smart_on:
+        return NOT_FOUND
+    return message_page(
+        "Link expired",
+        "This timeline link has expired. You can open the timeline again with your own "
+        "sign-in at the patient's record.",
+        action=(f"/smart/standalone/{quote(ref, safe='.-_')}", "Open the timeline again"),
+    )
+
+
+def smart_link_only(service: CdsService) -> bool:
+    """Whether a card's link must start a SMART authorization rather than show data: always
+    in production; in development when the embedded endpoint requires tokens."""
+    settings = service.settings
+    return service.smart is not None and (not settings.is_dev or settings.dev_fhir_require_tokens)
+
+
 @router.get("/timeline/{ref}", summary="Disease course timeline (from a card's link)")
 async def timeline(
     ref: Annotated[str, Path(description="opaque, encrypted, short-lived reference")],
     service: Service,
 ) -> Response:
+    links = service.links
+    if links is not None and links.open(ref) is None and links.expired_patient(ref):
+        TIMELINE_VIEWS.labels("invalid-link").inc()
+        return _page(expired_page(ref, service.smart is not None), 410)
+    if links is not None and links.open(ref) is not None and smart_link_only(service):
+        return RedirectResponse(
+            f"/smart/standalone/{quote(ref, safe='.-_')}", 303, headers=SECURITY_HEADERS
+        )
+    return await course_response(service.course(ref))
+
+
+async def course_response(reading: Awaitable[Course]) -> Response:
+    """The course page once ``reading`` gives the course; a short page when it cannot."""
     try:
-        course = await service.course(ref)
+        course = await reading
     except NotReady:
         TIMELINE_VIEWS.labels("data-unavailable").inc()
         return _page(message_page("Not available", "The service is not ready."), 503)

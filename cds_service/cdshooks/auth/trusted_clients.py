@@ -7,7 +7,8 @@
    "jwks": {"keys": [ ... ]},            // or "jwks_path": "ehr-jwks.json" (relative to this file)
    "jku": ["https://ehr.example.org/.well-known/jwks.json"],
    "tenants": ["tenant-a"],
-   "fhir_servers": ["https://ehr.example.org/fhir"]}
+   "fhir_servers": ["https://ehr.example.org/fhir"],
+   "smart_client_id": "myositis-timeline"}   // optional: the timeline app's client id there
 ]}
 ```
 
@@ -30,7 +31,9 @@ from cds_service.cdshooks.auth.jwks import parse_jwks
 
 __all__ = ["TrustedClient", "TrustedClients", "load_trusted_clients"]
 
-_CLIENT_MEMBERS = frozenset({"iss", "jwks", "jwks_path", "jku", "tenants", "fhir_servers"})
+_CLIENT_MEMBERS = frozenset(
+    {"iss", "jwks", "jwks_path", "jku", "tenants", "fhir_servers", "smart_client_id"}
+)
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
@@ -48,6 +51,7 @@ class TrustedClient:
     jku: frozenset[str]
     tenants: frozenset[str]
     fhir_servers: tuple[str, ...]
+    smart_client_id: str | None = None  # the SMART timeline app's client id at this EHR
 
 
 class TrustedClients:
@@ -117,12 +121,16 @@ def _parse_client(entry: object, where: str, base_dir: Path) -> TrustedClient:
     fhir_servers = _string_list(entry, "fhir_servers", where)
     for url in fhir_servers:
         _check_fhir_server_url(url, f"{where}.fhir_servers")
+    smart_client_id = entry.get("smart_client_id")
+    if smart_client_id is not None and not (isinstance(smart_client_id, str) and smart_client_id):
+        raise TrustedClientsError(f"{where}.smart_client_id: must be a non-empty string")
     return TrustedClient(
         iss=iss,
         keys=keys,
         jku=frozenset(jku),
         tenants=frozenset(_string_list(entry, "tenants", where)),
         fhir_servers=tuple(fhir_servers),
+        smart_client_id=smart_client_id,
     )
 
 
