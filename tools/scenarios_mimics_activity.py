@@ -13,6 +13,7 @@ from tools.fhir_builders import (
     ICD10CM,
     LOINC,
     SNOMED,
+    UCUM,
     JsonObject,
     antibody,
     condition,
@@ -140,6 +141,70 @@ def _steroid_myopathy_falling_ck() -> Scenario:
             _mmt(pid, "mmt-1", 72, "2026-07-15"),
             _mmt(pid, "mmt-2", 64, "2026-11-05"),
             _neck(pid, "neck-1", 8, "2026-07-15"),
+            _neck(pid, "neck-2", 8, "2026-11-05"),
+            _edema(pid, False, "2026-10-20"),
+            _tsh(pid),
+        ],
+        expected_findings=["suspect-steroid-myopathy"],
+    )
+
+
+def _steroid_myopathy_single_request_taper() -> Scenario:
+    pid = "syn-steroid-one-request-taper"
+    taper = medication_request(
+        pid,
+        "pred-1",
+        "8640",
+        "prednisone taper",
+        "2026-08-25",
+        dose_mg_per_day=60,
+        end="2026-09-30",
+    )
+    step = {
+        "text": "10 mg daily",
+        "timing": {
+            "repeat": {
+                "boundsPeriod": {"start": "2026-10-01"},
+                "frequency": 1,
+                "period": 1,
+                "periodUnit": "d",
+            }
+        },
+        "doseAndRate": [
+            {"doseQuantity": {"value": 10, "unit": "mg", "system": UCUM, "code": "mg"}}
+        ],
+    }
+    taper["dosageInstruction"] = [*taper["dosageInstruction"], step]
+    return Scenario(
+        name="suspect-steroid-myopathy-one-request-taper",
+        description="Polymyositis on a prednisone taper written as one request: 60 mg from 25 "
+        "August to 30 September, 10 mg since (under 12 weeks in all, so only the 5 weeks at "
+        "60 mg qualify the exposure, not today's 10 mg). CK 4200 -> 1400 -> 320 U/L (falling), "
+        "MMT-8 72 -> 64, no edema on the October MRI, neck flexors stable: steroid myopathy. "
+        "First line is not yet 12 weeks: the mimic card does not wait for the gate.",
+        patient_id=pid,
+        resources=[
+            patient(pid, "1966-10-10", "female", "Synthetic", "Ilse"),
+            condition(
+                pid,
+                "pm-1",
+                ICD10CM,
+                "M33.20",
+                "Polymyositis, organ involvement unspecified",
+                "2026-08-01",
+            ),
+            antibody(pid, "pl7-1", LOINC, "33772-5", "PL-7 Ab [Presence]", True, "2026-08-05"),
+            *_negative_panel(pid, "2026-08-05"),
+            taper,
+            medication_request(
+                pid, "mtx-1", "6851", "methotrexate 20 MG once weekly", "2026-08-25"
+            ),
+            _ck(pid, "ck-1", 4200, "2026-08-25"),
+            _ck(pid, "ck-2", 1400, "2026-10-01"),
+            _ck(pid, "ck-3", 320, "2026-11-05"),
+            _mmt(pid, "mmt-1", 72, "2026-09-10"),
+            _mmt(pid, "mmt-2", 64, "2026-11-05"),
+            _neck(pid, "neck-1", 8, "2026-09-10"),
             _neck(pid, "neck-2", 8, "2026-11-05"),
             _edema(pid, False, "2026-10-20"),
             _tsh(pid),
@@ -465,6 +530,7 @@ def mimic_and_activity_scenarios() -> list[Scenario]:
             ["draft-ivig"],
             ["order-escalation-not-supported"],
         ),
+        _steroid_myopathy_single_request_taper(),
         _steroid_myopathy_with_active_ild(),
         _stable_ild(),
         _slow_ild_progression(),

@@ -86,6 +86,9 @@ class MedicationExposure:
     glucocorticoids only: the prednisone-equivalent dose in mg/day, where the record states a
     dose and timing (the engine's GC thresholds use it). ``dose_as_ordered`` is the dose as the
     record states it ("20 mg once weekly"): the only dose shown for other agents.
+    ``dose_steps`` are the timed steps of a glucocorticoid taper written as one request, each
+    with its own prednisone-equivalent mg/day (empty otherwise): the GC exposure of the
+    steroid-myopathy rule counts the high-dose steps before today, not only today's dose.
     """
 
     agent: Agent
@@ -98,6 +101,16 @@ class MedicationExposure:
     line: int | None = None
     resource_type: str = "MedicationRequest"
     dose_as_ordered: str = ""
+    dose_steps: tuple[DoseStep, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DoseStep:
+    """One timed step of a dosage: from ``start`` to ``end`` (None: open) at ``daily_dose_mg``."""
+
+    start: date
+    end: date | None
+    daily_dose_mg: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""``myositis-cds evaluate``: the same Pipeline offline gives the same cards as the service."""
+"""``myositis-cds evaluate``: the same service object, offline, gives the service's cards."""
 
 from __future__ import annotations
 

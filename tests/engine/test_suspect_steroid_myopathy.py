@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from cds_service.engine.concepts import Agent, Analyte, Antibody, Measure
-from cds_service.engine.facts import LabResult, MeasureResult, MedicationExposure, PatientFacts
+from cds_service.engine.concepts import Agent, Analyte, Antibody, DrugClass, Measure
+from cds_service.engine.facts import (
+    DoseStep,
+    LabResult,
+    MeasureResult,
+    MedicationExposure,
+    PatientFacts,
+    SourceRef,
+)
 from cds_service.engine.findings import FindingCode
 from tests.engine.builders import (
     ago,
@@ -206,3 +215,21 @@ def test_a_ck_from_before_the_course_alone_is_not_falling() -> None:
     assert CODE not in codes(facts)
     normal = (ck(4000, ago(10)), ck(150, ago(8)), tsh(2.0, ago(20)))
     assert CODE in codes(_patient(labs=normal, steroid=(med(Agent.PREDNISONE, ago(5), dose=40),)))
+
+
+def test_high_dose_steps_of_a_taper_written_as_one_request_count() -> None:
+    # One request: 40 mg for 5 weeks, then 10 mg (today's dose): 10 weeks in all, < 12 at any
+    # dose, so only the earlier high-dose step can qualify the exposure.
+    taper = MedicationExposure(
+        agent=Agent.PREDNISONE,
+        drug_class=DrugClass.GLUCOCORTICOID,
+        active=True,
+        source=SourceRef("MedicationRequest/taper"),
+        start=ago(10),
+        daily_dose_mg=10,
+        line=1,
+        dose_steps=(DoseStep(ago(10), ago(5, days=1), 40.0), DoseStep(ago(5), None, 10.0)),
+    )
+    assert CODE in codes(_patient(steroid=(taper,)))
+    today_dose_only = replace(taper, dose_steps=())
+    assert CODE not in codes(_patient(steroid=(today_dose_only,)))

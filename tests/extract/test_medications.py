@@ -263,6 +263,32 @@ def test_taper_in_one_request_is_one_course_dosed_by_the_step_covering_today(
     )
 
 
+def test_taper_in_one_request_keeps_each_steps_dose(terminology: Terminology) -> None:
+    # The steroid-myopathy rule counts the high-dose steps before today (docs/clinical-logic.md,
+    # "suspect-steroid-myopathy"), so every timed step keeps its own mg/day.
+    facts = extract_facts([_taper("2024-12-31")], terminology, date(2024, 6, 1))
+    (exposure,) = facts.medications
+    assert [(s.start, s.end, s.daily_dose_mg) for s in exposure.dose_steps] == [
+        (date(2024, 3, 1), date(2024, 3, 31), 60.0),
+        (date(2024, 4, 1), date(2024, 5, 15), 40.0),
+        (date(2024, 5, 16), date(2024, 12, 31), 20.0),
+    ]
+
+
+def test_a_single_step_or_a_non_glucocorticoid_has_no_dose_steps(
+    terminology: Terminology,
+) -> None:
+    single = b.medication_request("one", b.medication_concept(code="8640"))
+    single["dosageInstruction"] = [_step("2024-03-01", None, 20)]
+    mtx = b.medication_request("mtx", b.medication_concept(code="6851"))
+    mtx["dosageInstruction"] = [
+        _step("2024-03-01", "2024-03-31", 15),
+        _step("2024-04-01", None, 20),
+    ]
+    facts = extract_facts([single, mtx], terminology, date(2024, 6, 1))
+    assert [m.dose_steps for m in facts.medications] == [(), ()]
+
+
 def test_cancelled_record_is_never_an_exposure(terminology: Terminology) -> None:
     resource = b.medication_request("m", b.medication_concept(code="7145"), status="cancelled")
     resource["meta"] = {"lastUpdated": "2025-03-01T00:00:00Z"}

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from cds_service.engine.assessment import Assessment
 from cds_service.engine.concepts import STRENGTH_SCALE_MAXIMUM, Analyte, DrugClass, Measure
-from cds_service.engine.date_arithmetic import Period, intersect_periods
+from cds_service.engine.date_arithmetic import Period, intersect_periods, merge_periods
 from cds_service.engine.evidence import (
     derived_evidence,
     lab_evidence,
@@ -95,15 +95,7 @@ def _glucocorticoid_course(
     if current is None:
         return None
     in_course = tuple(m for m in steroids if m.start is not None and current.contains(m.start))
-    high = [
-        m
-        for m in in_course
-        if m.daily_dose_mg is not None
-        and m.daily_dose_mg >= thresholds.steroid_high_dose_mg_per_day
-    ]
-    high_spans = intersect_periods(
-        agent_periods(high, today, thresholds.exposure_gap_days), [current]
-    )
+    high_spans = intersect_periods(_high_dose_periods(in_course, assessment), [current])
     high_weeks = sum(p.weeks for p in high_spans)
     reference = in_course[-1].source.reference if in_course else ""
     if high_weeks >= thresholds.steroid_high_dose_weeks:
@@ -117,6 +109,25 @@ def _glucocorticoid_course(
         return None
     row = derived_evidence("Glucocorticoid exposure", shown, reference, current.start)
     return current, in_course, row
+
+
+def _high_dose_periods(
+    exposures: tuple[MedicationExposure, ...], assessment: Assessment
+) -> tuple[Period, ...]:
+    """When the course was at >= ``steroid_high_dose_mg_per_day``: whole records at that dose,
+    and the high-dose steps of a taper written as one request (each step at its own dose)."""
+    today, thresholds = assessment.today, assessment.thresholds
+    high = thresholds.steroid_high_dose_mg_per_day
+    whole = [m for m in exposures if not m.dose_steps and (m.daily_dose_mg or 0.0) >= high]
+    periods = list(agent_periods(whole, today, thresholds.exposure_gap_days))
+    for exposure in exposures:
+        last = min(exposure.end or today, today)
+        periods.extend(
+            Period(step.start, min(step.end or last, last))
+            for step in exposure.dose_steps
+            if step.daily_dose_mg >= high and step.start <= min(step.end or last, last)
+        )
+    return merge_periods(periods, thresholds.exposure_gap_days)
 
 
 def _strength_fall(assessment: Assessment, course: Period) -> tuple[Evidence, ...] | None:

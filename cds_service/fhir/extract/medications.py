@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any
 
 from cds_service.engine.concepts import Agent
-from cds_service.engine.facts import MedicationExposure, SourceRef
+from cds_service.engine.facts import DoseStep, MedicationExposure, SourceRef
 from cds_service.fhir.dates import parse_date, period_end, period_start
 from cds_service.fhir.extract import raw
 from cds_service.fhir.extract.context import Extraction
@@ -99,6 +99,7 @@ def read_medication(resource: dict[str, Any], extraction: Extraction, agent: Age
     per_day = _daily_dose_mg(resource, kind, today) if factor is not None else None
     dose = None if per_day is None or factor is None else round(per_day * factor, 3)
     as_ordered = dose_as_ordered(_dosage_on(_dosages(resource, kind), today), kind)
+    steps = () if factor is None else _dose_steps(resource, kind, factor)
     extraction.medications.append(
         MedicationExposure(
             agent=agent,
@@ -111,8 +112,26 @@ def read_medication(resource: dict[str, Any], extraction: Extraction, agent: Age
             dose_as_ordered=as_ordered,
             line=terminology.usual_line(agent),
             resource_type=kind,
+            dose_steps=steps,
         )
     )
+
+
+def _dose_steps(resource: dict[str, Any], kind: str, factor: float) -> tuple[DoseStep, ...]:
+    """The timed steps of a glucocorticoid taper written as one MedicationRequest, each at its
+    own prednisone-equivalent mg/day (steps without a start or a readable dose are left out);
+    empty for a single step or another kind of record."""
+    dosages = _dosages(resource, kind)
+    if kind != "MedicationRequest" or len(dosages) < 2:
+        return ()
+    steps: list[DoseStep] = []
+    for dosage in dosages:
+        bounds = _bounds(dosage)
+        start = period_start(bounds, latest=True)
+        per_day = _dosage_mg_per_day(dosage, kind)
+        if start is not None and per_day is not None:
+            steps.append(DoseStep(start, period_end(bounds), round(per_day * factor, 3)))
+    return tuple(sorted(steps, key=lambda step: step.start))
 
 
 def _start_end(resource: dict[str, Any], kind: str, status: str) -> tuple[date | None, date | None]:
@@ -172,7 +191,11 @@ def _dosage_on(steps: list[dict[str, Any]], today: date) -> dict[str, Any]:
 
 def _daily_dose_mg(resource: dict[str, Any], kind: str, today: date) -> float | None:
     """mg per day where the record states dose and frequency (one administration: its dose)."""
-    dosage = _dosage_on(_dosages(resource, kind), today)
+    return _dosage_mg_per_day(_dosage_on(_dosages(resource, kind), today), kind)
+
+
+def _dosage_mg_per_day(dosage: dict[str, Any], kind: str) -> float | None:
+    """mg per day of one dosage (a step), where it states dose and frequency."""
     if kind == "MedicationAdministration":
         return _mg(raw.obj(dosage, "dose"))
     rate: object = next(iter(raw.items(dosage, "doseAndRate")), {})
