@@ -103,10 +103,17 @@ def series(
     return "".join(parts)
 
 
-def legend(items: Iterable[tuple[str, str, str]], x: float, y: float) -> str:
+def legend(
+    items: Iterable[tuple[str, str, str]],
+    x: float,
+    y: float,
+    *,
+    hollow: frozenset[str] = frozenset(),
+) -> str:
+    """A row of (label, colour, shape) keys; labels in ``hollow`` get an open shape."""
     parts = ['<g class="legend">']
     for label, colour, kind in items:
-        parts.append(shape(kind, x, y - 4, colour))
+        parts.append(shape(kind, x, y - 4, colour, filled=label not in hollow))
         parts.append(f'<text x="{x + 10:.1f}" y="{y:.1f}">{escape(label)}</text>')
         x += 14 + 7.2 * len(label) + 16
     parts.append("</g>")

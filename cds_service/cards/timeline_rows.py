@@ -4,7 +4,7 @@ Each panel is a list of labelled rows; each row holds dated marks with a short t
 them, so that a status reads without colour (a positive antibody is a filled triangle marked
 "+ pos", a negative one an open circle marked "− neg", an indeterminate one an open square
 marked "? indet."). A mark dated before the axis starts sits at the axis start, its text
-giving the date.
+opening with "◀" and giving the date.
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ class RowPanel:
     rows: tuple[tuple[str, tuple[RowMark, ...]], ...]
     empty_text: str = ""
     legend: tuple[tuple[str, str, str], ...] = ()
+    hollow_keys: frozenset[str] = frozenset()  # legend labels drawn with an open shape
 
     @property
     def height(self) -> int:
@@ -98,6 +99,11 @@ def antibody_panel(facts: PatientFacts) -> RowPanel:
         legend=tuple(
             (f"{status.value} ({text})", colour, kind)
             for status, (kind, colour, _, text) in STATUS_MARKS.items()
+        ),
+        hollow_keys=frozenset(
+            f"{status.value} ({text})"
+            for status, (_, _, filled, text) in STATUS_MARKS.items()
+            if not filled
         ),
     )
 
@@ -243,7 +249,7 @@ def draw_row_panel(panel: RowPanel, axis: TimeAxis, top: int, cited: Citations) 
         f'stroke="#b0bec5"/>',
     ]
     if panel.legend and panel.rows:
-        parts.append(legend(panel.legend, LEFT + 8, top - 8))
+        parts.append(legend(panel.legend, LEFT + 8, top - 8, hollow=panel.hollow_keys))
     if not panel.rows:
         parts.append(empty(top, panel.height, panel.empty_text))
     for index, (label, marks) in enumerate(panel.rows):
@@ -269,11 +275,14 @@ def draw_row_panel(panel: RowPanel, axis: TimeAxis, top: int, cited: Citations) 
 def _row_mark(mark: RowMark, axis: TimeAxis, y: float, cited: Citations) -> str:
     earlier = mark.day < axis.start
     x = axis.x(max(mark.day, axis.start))
-    text = f"{mark.text} ({mark.day.isoformat()})" if earlier else mark.text
+    text = mark.text
+    if earlier:  # drawn at the axis start: say so, and when it was
+        when = "" if mark.day.isoformat() in text else f" ({mark.day.isoformat()})"
+        text = f"◀ {text}{when}"
     extra = f'class="row-mark" data-ref="{escape(mark.reference)}" {mark.attributes}'.strip()
     return (
         shape(mark.kind, x, y, mark.colour, filled=mark.filled, extra=extra, title=mark.title)
-        + f'<text x="{x + 9:.1f}" y="{y + 4:.1f}" font-size="11" fill="#1c2833">'
+        + f'<text x="{x + 12:.1f}" y="{y + 4:.1f}" font-size="11" fill="#1c2833">'
         f"{escape(text)}</text>" + cited.ring(x, y, mark.reference)
     )
 

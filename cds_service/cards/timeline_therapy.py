@@ -31,6 +31,7 @@ __all__ = [
 
 THERAPY_ROW = 26
 DRAFT_COLOUR = "#5d6d7e"  # an order the tables do not recognise
+DRAFT_MIN_WIDTH = 34.0  # room for the word "draft" inside the bar
 
 CLASS_NAMES: dict[DrugClass, str] = {
     DrugClass.GLUCOCORTICOID: "Glucocorticoid",
@@ -170,7 +171,7 @@ def _draft_row(
     )
     name = draft_name(order)
     x1 = axis.x(max(evaluated_on, axis.start))
-    width = max(axis.x(axis.end) - x1, 14.0)
+    width = max(axis.x(axis.end) - x1, DRAFT_MIN_WIDTH)
     status = "" if order.status == "draft" else f", {order.status}"
     chosen = "" if order.selected else ", not selected"
     label = f"{name}: draft order{status}{chosen}, from {evaluated_on.isoformat()}"
