@@ -62,6 +62,7 @@ class ServerProcess:
         self.env_overrides = dict(env_overrides or {})
         self.workers = workers
         self.startup_seconds = 0.0
+        self.startup_cpu_seconds = 0.0  # the server's own CPU until its first answer
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -114,6 +115,7 @@ class ServerProcess:
                     raise RuntimeError("the server did not answer within 30 s")
                 time.sleep(0.005)
         self.startup_seconds = time.perf_counter() - started
+        self.startup_cpu_seconds = self.cpu_seconds()
         return self.startup_seconds
 
     def cpu_seconds(self) -> float:

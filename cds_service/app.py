@@ -16,11 +16,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from cds_service.api.admission import AdmissionControl
 from cds_service.api.auth import Unauthenticated
 from cds_service.api.catch_all import CatchAll
 from cds_service.api.logs import configure_structlog
 from cds_service.api.openapi import install_openapi
 from cds_service.api.outcome import RequestProblem, outcome_response
+from cds_service.api.request_deadline import RequestDeadline
 from cds_service.api.routes import (
     bench,
     cds_services,
@@ -36,7 +38,7 @@ from cds_service.cdshooks.validation_messages import validation_messages
 from cds_service.fhir.extract.validate import (
     configure_fast_validation,
     configure_validation_cache,
-    warm_up_validation,
+    warm_up_in_background,
 )
 from cds_service.fhir.pool import close_shared_client
 from cds_service.service import build_service
@@ -52,10 +54,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        warm_up_validation()  # lazy fhir.resources imports now, not on the first call
         if settings.gc_tuning:
             tune_gc_after_start_up()
+        # fhir.resources (the validation fallback) is imported on first need or by this
+        # warm-up, whichever comes first: after start-up and after the first calls.
+        warm_up = warm_up_in_background(WARM_UP_DELAY_SECONDS, freeze=settings.gc_tuning)
         yield
+        warm_up.cancel()
         await close_shared_client()
 
     app = FastAPI(
@@ -71,6 +76,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.service = build_service(settings)  # routes take it as ``api.deps.Service``
+    # Inside CORS, so that a browser client can read a refusal or a timeout.
+    app.add_middleware(AdmissionControl, limit=settings.max_calls_in_progress)
+    app.add_middleware(RequestDeadline, seconds=settings.request_timeout_seconds)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins,
@@ -96,6 +104,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(metrics.MetricsMiddleware)  # outermost: counts every answer
     return app
 
+
+WARM_UP_DELAY_SECONDS = 2.0
 
 # Young-generation threshold after start-up. The count is net: allocations of tracked objects
 # less deallocations, so a call's decoded prefetch (~15 000 containers at 500 Observations,

@@ -8,6 +8,7 @@ import gc
 # on; the lifespan then sets the young-generation threshold (cds_service/app.py).
 gc.disable()
 
+from cds_service.api.http_edges import configure_edges  # noqa: E402
 from cds_service.api.logs import configure_logging  # noqa: E402
 from cds_service.app import create_app  # noqa: E402
 from cds_service.settings import Settings  # noqa: E402
@@ -15,6 +16,7 @@ from cds_service.settings import Settings  # noqa: E402
 try:
     _settings = Settings()
     configure_logging(_settings.log_level)  # JSON lines on stdout, in every worker
+    configure_edges(_settings)  # header timeout and limits of this worker's connections
     app = create_app(_settings)
     if app.state.service.settings.gc_tuning:
         gc.freeze()

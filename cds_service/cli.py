@@ -33,6 +33,9 @@ db_app = typer.Typer(help="The database of feedback and the JWT replay cache")
 app.add_typer(db_app, name="db")
 
 JsonObject = dict[str, Any]
+# uvicorn imports it by name in every worker, like the app (not imported here: the command
+# line does not import the HTTP layer).
+HTTP_PROTOCOL = "cds_service.api.http_edges:HardenedHttpToolsProtocol"
 EXIT_PRECONDITION = 3  # the service would answer 412: required data could not be had
 
 
@@ -74,7 +77,11 @@ def serve() -> None:
         # per request, and with several workers it added ~44 ms to keep-alive requests
         # (uvicorn issue 3149). "auto" remains where they cannot be installed.
         loop="uvloop" if _installed("uvloop") else "auto",
-        http="httptools" if _installed("httptools") else "auto",
+        # uvicorn's httptools protocol plus a header read timeout and header size and count
+        # limits (cds_service/api/http_edges.py); h11, the fallback, has a size limit only.
+        http=HTTP_PROTOCOL if _installed("httptools") else "h11",
+        h11_max_incomplete_event_size=settings.max_header_bytes,
+        timeout_keep_alive=settings.keep_alive_timeout_seconds,
         ws="none",  # no WebSocket routes: skips importing websockets (~0.1-0.2 s of start-up)
         lifespan="on",  # start-up work (warm-up, GC freeze) must run, and fail loudly
     )

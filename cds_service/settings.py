@@ -133,6 +133,31 @@ class Settings(BaseSettings):
         default=False,
         description="the embedded FHIR endpoint answers only reads with a token it issued (dev)",
     )
+    max_calls_in_progress: int = Field(
+        default=8,
+        ge=0,
+        le=10_000,
+        description=(
+            "CDS service calls handled at once per worker; beyond it an immediate 503 with "
+            "Retry-After (0: no limit)"
+        ),
+    )
+    header_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=300, description="time to receive a request's line and headers"
+    )
+    max_header_bytes: int = Field(
+        default=32_768, ge=4096, le=1_048_576, description="request line + headers size (431)"
+    )
+    max_header_count: int = Field(
+        default=100, ge=16, le=1000, description="request headers per request (431)"
+    )
+    keep_alive_timeout_seconds: int = Field(
+        default=5, ge=1, le=600, description="idle time before a keep-alive connection is closed"
+    )
+    request_timeout_seconds: float = Field(
+        default=15.0, gt=0, le=600, description="time to read a request's body and answer it"
+    )
+
     operations_token: SecretStr | None = Field(
         default=None,
         description=(

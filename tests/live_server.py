@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import uvicorn
 from fastapi import FastAPI
 
+from cds_service.api.http_edges import protocol_for
 from cds_service.app import create_app
 from cds_service.settings import Settings
 from cds_service.storage import upgrade_database
@@ -41,7 +42,14 @@ def live_server(**overrides: object) -> Iterator[LiveServer]:
     settings = Settings.model_validate(values)
     upgrade_database(settings.database_url)  # as `serve` does before the app starts
     app = create_app(settings)
-    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        app,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        http=protocol_for(settings),  # the edges `myositis-cds serve` has (api/http_edges.py)
+        timeout_keep_alive=settings.keep_alive_timeout_seconds,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -125,7 +125,10 @@ def install_openapi(app: FastAPI, *, serve_docs: bool) -> None:
         service["responses"] = {
             "200": _json(_ref("CdsResponse"), "Cards (an empty list when nothing applies)"),
             "412": _problem("Required FHIR data could not be obtained"),
-            "503": _problem("Terminology tables failed to load"),
+            "503": _problem(
+                "Busy: too many calls in progress (Retry-After), or terminology tables failed "
+                "to load"
+            ),
             **_ERRORS,
         }
         feedback = paths["/cds-services/{service_id}/feedback"]["post"]

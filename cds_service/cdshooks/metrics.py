@@ -11,9 +11,11 @@ the workers. Without it each worker counts for itself and a scrape sees one work
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 __all__ = [
+    "CALLS_IN_PROGRESS",
+    "CALLS_REFUSED",
     "CARDS",
     "FEEDBACK",
     "FHIR_FETCHES",
@@ -51,8 +53,19 @@ FEEDBACK = Counter(
 )
 TIMELINE_VIEWS = Counter(
     "cds_timeline_views_total",
-    "Timeline pages asked for, by outcome (shown, invalid-link, data-unavailable)",
+    "Timeline pages asked for, by outcome (shown, invalid-link, data-unavailable, refused)",
     ("outcome",),
+)
+
+CALLS_REFUSED = Counter(
+    "cds_calls_refused_total",
+    "CDS service calls refused with 503 because the worker had too many in progress",
+    ("service",),
+)
+CALLS_IN_PROGRESS = Gauge(
+    "cds_calls_in_progress",
+    "CDS service calls in progress (summed over workers in multiprocess mode)",
+    multiprocess_mode="livesum",
 )
 
 

@@ -20,6 +20,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 import httpx
 import orjson
 
+from cds_service.fhir.tls import shared_tls_context
+
 JsonObject = dict[str, Any]
 
 
@@ -64,6 +66,7 @@ class FhirReader:
             follow_redirects=False,
             transport=transport,
             trust_env=False,
+            verify=shared_tls_context(),  # not one CA bundle per call (fhir/tls.py)
         )
 
     async def __aenter__(self) -> FhirReader:

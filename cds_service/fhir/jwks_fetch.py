@@ -8,6 +8,8 @@ from __future__ import annotations
 import httpx
 import orjson
 
+from cds_service.fhir.tls import shared_tls_context
+
 MAX_JWKS_BYTES = 64 * 1024
 
 
@@ -17,7 +19,12 @@ class HttpJwksFetcher:
 
     def __call__(self, url: str) -> object:
         with (
-            httpx.Client(timeout=self._timeout, follow_redirects=False, trust_env=False) as client,
+            httpx.Client(
+                timeout=self._timeout,
+                follow_redirects=False,
+                trust_env=False,
+                verify=shared_tls_context(),
+            ) as client,
             client.stream("GET", url, headers={"Accept": "application/json"}) as response,
         ):
             if response.status_code != 200:
