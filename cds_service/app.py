@@ -31,6 +31,7 @@ from cds_service.api.routes import (
     health,
     metrics,
     reference,
+    reports,
     smart,
     timeline,
 )
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(timeline.router)
     app.include_router(smart.router)
     app.include_router(metrics.router)
+    app.include_router(reports.router)
     if settings.serves_embedded_fhir:
         app.include_router(embedded_fhir.router)
         app.include_router(fixtures.router)
