@@ -48,8 +48,9 @@ check: lint types layers
 
 test: check pytest
 
+# make bench BENCH_ARGS="--soak 600" adds the memory soak (docs/performance.md).
 bench: $(STAMP)
-	$(PY) -m bench.run
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 bench-smoke: $(STAMP)
 	$(PY) -m bench.run --smoke

@@ -15,6 +15,7 @@ import httpx
 
 BodyFor = Callable[[int], bytes]
 HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+KEEPALIVE_EXPIRY_SECONDS = 2.0
 
 
 @dataclass(slots=True)
@@ -86,7 +87,13 @@ def client_for(base_url: str, connections: int) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         base_url=base_url,
         timeout=httpx.Timeout(60.0),
-        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+        # Idle connections are dropped by the client before the server's keep-alive timeout
+        # (CDS_KEEP_ALIVE_TIMEOUT_SECONDS, 5 s) can close one under a request being sent.
+        limits=httpx.Limits(
+            max_connections=connections,
+            max_keepalive_connections=connections,
+            keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS,
+        ),
     )
 
 

@@ -28,7 +28,7 @@ import httpx
 import orjson
 
 from bench import generator
-from bench.load import HEADERS, percentile
+from bench.load import HEADERS, KEEPALIVE_EXPIRY_SECONDS, percentile
 from bench.server import PROJECT_ROOT, ServerProcess, free_port
 
 DELAY_MS = 20.0
@@ -117,7 +117,11 @@ async def _measure(server: ServerProcess, fhir: FhirServerProcess, calls: int) -
     cpu_seconds = 0.0
     async with (
         httpx.AsyncClient(timeout=30) as fhir_client,
-        httpx.AsyncClient(base_url=server.base_url, timeout=60) as service,
+        httpx.AsyncClient(
+            base_url=server.base_url,
+            timeout=60,
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS),
+        ) as service,
     ):
         for index in range(calls + 2):  # two warm-up rounds, not counted
             for query in QUERIES:

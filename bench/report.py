@@ -99,9 +99,14 @@ def table(results: dict[str, Any]) -> str:
     memory, startup = results["memory"], results["startup"]
     lines += [
         "",
-        f"Start-up to the first answer: **{startup['first_answer_s']:.3f} s** (median of "
+        f"Start-up to the first answer, restarts (the database already at the schema's head): "
+        f"**{startup['first_answer_s']:.3f} s** (median of "
         f"{len(startup.get('first_answer_s_each', [1]))} starts: "
-        f"{', '.join(f'{x:.2f}' for x in startup.get('first_answer_s_each', []))} s); first "
+        f"{', '.join(f'{x:.2f}' for x in startup.get('first_answer_s_each', []))} s; "
+        f"the server's own CPU {startup.get('cpu_to_first_answer_s', 0):.2f} s); the first start "
+        f"on a new database (it runs the migrations first): "
+        f"{startup.get('fresh_database_first_answer_s', 0):.2f} s, CPU "
+        f"{startup.get('fresh_database_cpu_to_first_answer_s', 0):.2f} s; first "
         f"patient-view call after it: {startup['first_call_ms']:.1f} ms. Memory (VmRSS): "
         f"{memory['rss_after_start_kb'] / 1024:.1f} MB after start-up, "
         f"{memory['rss_after_warm_up_kb'] / 1024:.1f} MB after warm-up, "

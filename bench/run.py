@@ -33,7 +33,7 @@ import httpx
 
 from bench import generator, long_history, no_prefetch, report
 from bench.load import Batch, client_for, concurrent, percentile, sequential
-from bench.server import PROJECT_ROOT, ServerProcess
+from bench.server import PROJECT_ROOT, ServerProcess, migrated_database
 
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
 DOCS_FILE = PROJECT_ROOT / "docs" / "performance.md"
@@ -377,7 +377,15 @@ def budget(results: dict[str, Any]) -> list[dict[str, Any]]:
             15,
             "ms",
         )
-    line("start-up to first answer", results["startup"]["first_answer_s"], 0.6, "s")
+    line(
+        "start-up (restart) to first answer (wall)", results["startup"]["first_answer_s"], 0.6, "s"
+    )
+    line(
+        "start-up (restart) to first answer, the server's own CPU",
+        results["startup"].get("cpu_to_first_answer_s"),
+        0.6,
+        "s",
+    )
     pauses = [
         s["gc_one_at_a_time"]["max_pause_ms"] for s in summary.values() if s["server"] == "main"
     ]
@@ -455,14 +463,24 @@ def run_benchmark(
     server_root: Path | None = None,
 ) -> dict[str, Any]:
     made = [s for s in scenarios(plan) if not only or any(word in s.name for word in only)]
+    database_dir = tempfile.TemporaryDirectory(prefix="cds-bench-db-")
+    fresh = ServerProcess(env_overrides, root=server_root)  # a new database: it migrates
+    try:
+        fresh_start = fresh.start()
+        fresh_cpu = fresh.startup_cpu_seconds
+    finally:
+        fresh.stop()
+    database = migrated_database(Path(database_dir.name), server_root)
     starts: list[float] = []
+    start_cpu: list[float] = []
     for _ in range(plan.extra_starts):  # start-up varies run to run: several, median reported
-        extra = ServerProcess(env_overrides, root=server_root)
+        extra = ServerProcess(env_overrides, root=server_root, database_url=database)
         try:
             starts.append(extra.start())
+            start_cpu.append(extra.startup_cpu_seconds)
         finally:
             extra.stop()
-    server = ServerProcess(env_overrides, root=server_root)
+    server = ServerProcess(env_overrides, root=server_root, database_url=database)
     default_gc = None
     if any(s.server == "default_gc" for s in made):
         default_gc = ServerProcess({**env_overrides, "CDS_GC_TUNING": "false"}, root=server_root)
@@ -472,6 +490,7 @@ def run_benchmark(
             default_gc.start()
         first_answer = server.start()
         starts.append(first_answer)
+        start_cpu.append(server.startup_cpu_seconds)
         measured = asyncio.run(measure(server, plan, made, default_gc))
         if default_gc is not None:
             default_gc.stop()
@@ -485,6 +504,7 @@ def run_benchmark(
         server.stop()
         if default_gc is not None:
             default_gc.stop()
+        database_dir.cleanup()
     results: dict[str, Any] = {
         "schema": 1,
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -514,6 +534,10 @@ def run_benchmark(
         "startup": {
             "first_answer_s": round(statistics.median(starts), 3),
             "first_answer_s_each": [round(x, 3) for x in starts],
+            "cpu_to_first_answer_s": round(statistics.median(start_cpu), 3),
+            "cpu_to_first_answer_s_each": [round(x, 3) for x in start_cpu],
+            "fresh_database_first_answer_s": round(fresh_start, 3),
+            "fresh_database_cpu_to_first_answer_s": round(fresh_cpu, 3),
             "first_call_ms": measured["first_call_ms"],
         },
         "scenarios": summarise(made),

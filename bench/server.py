@@ -22,6 +22,22 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 START_TIMEOUT_SECONDS = 30.0
 
 
+def migrated_database(directory: Path, root: Path | None = None) -> str:
+    """A SQLite database at the schema's head (``db upgrade``): what a restart finds."""
+    url = f"sqlite:///{directory / 'bench.sqlite3'}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CDS_")}
+    env.update({"CDS_ENV": "dev", "CDS_AUTH_REQUIRED": "false", "CDS_DATABASE_URL": url})
+    subprocess.run(
+        [sys.executable, "-m", "cds_service.cli", "db", "upgrade"],
+        cwd=root or PROJECT_ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return url
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -54,6 +70,7 @@ class ServerProcess:
         env_overrides: dict[str, str] | None = None,
         workers: int = 1,
         root: Path | None = None,
+        database_url: str | None = None,
     ) -> None:
         self.root = root or PROJECT_ROOT
         self.port = free_port()
@@ -61,7 +78,9 @@ class ServerProcess:
         self._tmp = tempfile.TemporaryDirectory(prefix="cds-bench-")
         self.env_overrides = dict(env_overrides or {})
         self.workers = workers
+        self.database_url = database_url  # None: a new SQLite file (the first start migrates)
         self.startup_seconds = 0.0
+        self.startup_cpu_seconds = 0.0  # the server's own CPU until its first answer
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -79,7 +98,8 @@ class ServerProcess:
                 "CDS_PORT": str(self.port),
                 "CDS_WORKERS": str(self.workers),
                 "CDS_PUBLIC_BASE_URL": self.base_url,
-                "CDS_DATABASE_URL": f"sqlite:///{Path(self._tmp.name) / 'bench.sqlite3'}",
+                "CDS_DATABASE_URL": self.database_url
+                or f"sqlite:///{Path(self._tmp.name) / 'bench.sqlite3'}",
                 "CDS_TODAY": "2026-11-15",
                 "CDS_BENCH_ENDPOINTS": "true",
                 "CDS_EMBEDDED_FHIR": "false",
@@ -114,6 +134,7 @@ class ServerProcess:
                     raise RuntimeError("the server did not answer within 30 s")
                 time.sleep(0.005)
         self.startup_seconds = time.perf_counter() - started
+        self.startup_cpu_seconds = self.cpu_seconds()
         return self.startup_seconds
 
     def cpu_seconds(self) -> float:

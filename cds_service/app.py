@@ -31,6 +31,7 @@ from cds_service.api.routes import (
     health,
     metrics,
     reference,
+    reports,
     smart,
     timeline,
 )
@@ -38,7 +39,7 @@ from cds_service.cdshooks.validation_messages import validation_messages
 from cds_service.fhir.extract.validate import (
     configure_fast_validation,
     configure_validation_cache,
-    warm_up_validation,
+    warm_up_in_background,
 )
 from cds_service.fhir.pool import close_shared_client
 from cds_service.service import build_service
@@ -54,10 +55,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        warm_up_validation()  # lazy fhir.resources imports now, not on the first call
         if settings.gc_tuning:
             tune_gc_after_start_up()
+        # fhir.resources (the validation fallback) is imported on first need or by this
+        # warm-up, whichever comes first: after start-up and after the first calls.
+        warm_up = warm_up_in_background(WARM_UP_DELAY_SECONDS, freeze=settings.gc_tuning)
         yield
+        warm_up.cancel()
         await close_shared_client()
 
     app = FastAPI(
@@ -89,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(timeline.router)
     app.include_router(smart.router)
     app.include_router(metrics.router)
+    app.include_router(reports.router)
     if settings.serves_embedded_fhir:
         app.include_router(embedded_fhir.router)
         app.include_router(fixtures.router)
@@ -101,6 +106,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(metrics.MetricsMiddleware)  # outermost: counts every answer
     return app
 
+
+WARM_UP_DELAY_SECONDS = 2.0
 
 # Young-generation threshold after start-up. The count is net: allocations of tracked objects
 # less deallocations, so a call's decoded prefetch (~15 000 containers at 500 Observations,

@@ -31,6 +31,8 @@ app.add_typer(mappings_app, name="mappings")
 app.add_typer(fixtures_app, name="fixtures")
 db_app = typer.Typer(help="The database of feedback and the JWT replay cache")
 app.add_typer(db_app, name="db")
+feedback_app = typer.Typer(help="Feedback on the cards: the governance report")
+app.add_typer(feedback_app, name="feedback")
 
 JsonObject = dict[str, Any]
 # uvicorn imports it by name in every worker, like the app (not imported here: the command
@@ -110,6 +112,89 @@ def db_current() -> None:
     if problem is not None:
         _fail(problem, code=1)
     typer.echo(f"database at revision {status.current} (head {status.head})")
+
+
+@feedback_app.command("report")
+def feedback_report(
+    since: Annotated[str | None, typer.Option(help="first day of issue, YYYY-MM-DD (UTC)")] = None,
+    until: Annotated[
+        str | None, typer.Option(help="last day of issue, YYYY-MM-DD (UTC), included")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """Cards shown, accepted (by suggestion), overridden (by reason) and left without
+    feedback, per finding code and rule version, from CDS_DATABASE_URL (docs/feedback.md).
+    Counts of 1 to 4 cards show as <5."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from cds_service.cdshooks.feedback_report import load_report, report_document
+    from cds_service.storage import error_name, make_engine
+
+    first, last = _day_option("--since", since), _day_option("--until", until)
+    if first is not None and last is not None and first > last:
+        _fail("--since must not be after --until")
+    engine = make_engine(_database_url_only())
+    try:
+        document = report_document(load_report(engine, first, last))
+    except SQLAlchemyError as error:
+        _fail(f"the report cannot be read: {error_name(error)}", code=1)
+    finally:
+        engine.dispose()
+    if json_output:
+        typer.echo(_dumps(document))
+        return
+    _print_report(Console(highlight=False), document)
+
+
+def _day_option(name: str, text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        _fail(f"{name} must be a date YYYY-MM-DD")
+
+
+def _print_report(console: Console, document: JsonObject) -> None:
+    period = f"{document['since'] or 'the first card'} to {document['until'] or 'today'}"
+    console.print(f"[bold]Feedback on the cards[/] issued from {period}")
+    unmatched = document["unmatchedFeedback"]
+    console.print(
+        f"Unmatched feedback, left out of every rate: {sum(unmatched.values())}"
+        + (f" ({', '.join(f'{k}: {v}' for k, v in unmatched.items())})" if unmatched else "")
+    )
+    if not document["rows"]:
+        console.print("No card was issued in this period.")
+        return
+    table = Table(show_lines=True)
+    table.add_column("Finding", no_wrap=True)
+    for column in ("Rule", "Shown", "Accepted", "Rate (95 % CI)", "Overridden",
+                   "Rate (95 % CI)", "Comments", "No feedback"):  # fmt: skip
+        table.add_column(column, overflow="fold")
+    for row in document["rows"]:
+        table.add_row(
+            row["findingCode"],
+            row["ruleVersion"],
+            str(row["shown"]),
+            _with_breakdown(row["accepted"], row["acceptedBySuggestion"]),
+            _rate_text(row["acceptanceRate"]),
+            _with_breakdown(row["overridden"], row["overriddenByReason"]),
+            _rate_text(row["overrideRate"]),
+            str(row["comments"]),
+            str(row["noFeedback"]),
+        )
+    console.print(table)
+
+
+def _with_breakdown(total: object, parts: dict[str, object]) -> str:
+    return "\n".join([str(total), *(f"  {name}: {n}" for name, n in parts.items())])
+
+
+def _rate_text(rate: object) -> str:
+    if not isinstance(rate, dict):
+        return "-" if rate is None else str(rate)
+    low, high = rate["ci95"]
+    return f"{rate['rate']:.0%} ({low:.0%}-{high:.0%})"
 
 
 def _database_url_only() -> str:

@@ -166,7 +166,23 @@ class Settings(BaseSettings):
         ),
     )
 
-    @field_validator("link_secret", "smart_launch_url", "operations_token", "today", mode="before")
+    ledger_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "key of the pseudonymous patient key in the ledger of issued cards (HMAC-SHA256): "
+            "32+ random bytes, hex or base64url; unset: no patient key is recorded"
+        ),
+    )
+    feedback_retention_days: int = Field(
+        default=400,
+        ge=1,
+        le=3650,
+        description="days the ledger of issued cards and the feedback are kept",
+    )
+
+    @field_validator(
+        "link_secret", "smart_launch_url", "operations_token", "today", "ledger_key", mode="before"
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value  # `CDS_LINK_SECRET=` in a compose or .env file
@@ -194,6 +210,8 @@ class Settings(BaseSettings):
             raise ValueError("CDS_OPERATIONS_TOKEN must hold at least 16 characters")
         if self.link_secret is not None:  # checked here so that errors never echo the secret
             decode_link_secret(self.link_secret.get_secret_value())
+        if self.ledger_key is not None:
+            decode_link_secret(self.ledger_key.get_secret_value(), "CDS_LEDGER_KEY")
         if self.env is Environment.PROD and self.timeline_links and self.link_secret is None:
             raise ValueError("CDS_TIMELINE_LINKS in prod needs CDS_LINK_SECRET (a shared key)")
         return self
@@ -239,8 +257,9 @@ class Settings(BaseSettings):
 LINK_SECRET_MIN_BYTES = 32
 
 
-def decode_link_secret(text: str) -> bytes:
-    """``CDS_LINK_SECRET`` as bytes: hex, else base64url (padding optional); 32 bytes or more."""
+def decode_link_secret(text: str, name: str = "CDS_LINK_SECRET") -> bytes:
+    """A key setting (``CDS_LINK_SECRET``, ``CDS_LEDGER_KEY``) as bytes: hex, else base64url
+    (padding optional); 32 bytes or more."""
     import base64
     import binascii
     import re
@@ -252,7 +271,7 @@ def decode_link_secret(text: str) -> bytes:
         else:
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (ValueError, binascii.Error):
-        raise ValueError("CDS_LINK_SECRET must be hex or base64url") from None
+        raise ValueError(f"{name} must be hex or base64url") from None
     if len(raw) < LINK_SECRET_MIN_BYTES:
-        raise ValueError(f"CDS_LINK_SECRET must hold at least {LINK_SECRET_MIN_BYTES} bytes")
+        raise ValueError(f"{name} must hold at least {LINK_SECRET_MIN_BYTES} bytes")
     return raw

@@ -2,10 +2,11 @@
 
 One finding, one card. The card's ``source.topic`` carries the finding code and ``source.url``
 its section of docs/clinical-logic.md; its ``detail`` opens with the evidence table; its
-``uuid`` (and every suggestion's) is a ``uuid5`` of the service, the patient, the finding and
-the draft order it is about, so the same finding gives the same card across calls (and across
-order-select re-firings). A suggestion that creates a resource carries the verified codes of
-``mappings/orders.csv``; what has none stays as text on the card.
+``uuid`` (and every suggestion's) is a ``uuid5`` of the service, the call's ``hookInstance``,
+the patient, the finding and the draft order it is about: unique per call, so that feedback is
+tied to the call that showed the card (the ledger of issued cards, docs/feedback.md), and the
+same when the same ``hookInstance`` is sent again. A suggestion that creates a resource
+carries the verified codes of ``mappings/orders.csv``; what has none stays as text on the card.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class CardContext:
     timeline_url: str = ""
     timeline_ref: str = ""  # the opaque reference, the smart link's appContext
     smart_launch_url: str = ""  # a smart link is added when this and timeline_ref are set
+    hook_instance: str = ""  # the call's hookInstance: part of every card's uuid
 
 
 def render_cards(
@@ -62,7 +64,10 @@ def render_cards(
 
 
 def card_uuid(context: CardContext, finding: Finding) -> str:
-    key = f"{context.service_id}|{context.patient_id}|{finding.code}|{finding.order_reference}"
+    key = (
+        f"{context.service_id}|{context.hook_instance}|{context.patient_id}|{finding.code}|"
+        f"{finding.order_reference}"
+    )
     return str(uuid.uuid5(_NAMESPACE, key))
 
 

@@ -5,23 +5,34 @@ Feedback may arrive late, batched, or more than once for the same card. One row 
 SQLite by default (WAL, busy timeout, so several workers can write); PostgreSQL through
 ``CDS_DATABASE_URL`` when the service runs on more than one machine. The table is made by the
 migrations (``cds_service.storage``), never here.
+
+Each item is checked against the ledger of issued cards in the same transaction: one naming a
+card the service issued is linked to it (``matched``); one naming a card never issued or no
+longer retained (``unknown-card``), or accepting a suggestion that card did not carry
+(``unknown-suggestion``), is kept apart and left out of every rate (docs/feedback.md).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from cds_service.storage import error_name
-from cds_service.storage.schema import feedback_table
+from cds_service.storage.schema import (
+    MATCHED,
+    UNKNOWN_CARD,
+    UNKNOWN_SUGGESTION,
+    feedback_table,
+    issued_cards_table,
+)
 
 
 class FeedbackStoreUnavailable(Exception):
@@ -36,12 +47,14 @@ class FeedbackRecord:
     outcome_timestamp: str
     accepted_suggestions: tuple[str, ...] = ()
     override_reason: Mapping[str, Any] | None = None
+    match: str = ""  # set when read back: matched, unknown-card or unknown-suggestion
 
 
 @dataclass(frozen=True, slots=True)
 class StoreResult:
     stored: int
     duplicates: int
+    unmatched: Mapping[str, int] = field(default_factory=dict)  # new rows kept apart, by reason
 
 
 class FeedbackStore:
@@ -52,7 +65,7 @@ class FeedbackStore:
         """Stores each record once, all in one transaction; a record already stored counts as
         a duplicate (insert-or-ignore on the unique key, so concurrent writers cannot race)."""
         now = datetime.now(UTC)
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "service_id": record.service_id,
                 "card_uuid": record.card_uuid,
@@ -65,16 +78,22 @@ class FeedbackStore:
             for record in records
         ]
         stored = 0
+        unmatched: dict[str, int] = {}
         try:
             with self._engine.begin() as connection:
                 for row in rows:
+                    row.update(_match(connection, row))
                     # RETURNING, not rowcount: PostgreSQL's driver reports -1 for an insert
                     # whose RETURNING SQLAlchemy consumed; a row returned is a row stored.
                     inserted = self._insert_or_ignore().values(**row)
-                    stored += len(connection.execute(inserted.returning(feedback_table.c.id)).all())
+                    new = len(connection.execute(inserted.returning(feedback_table.c.id)).all())
+                    stored += new
+                    reason = str(row["match"])
+                    if new and reason != MATCHED:
+                        unmatched[reason] = unmatched.get(reason, 0) + 1
         except SQLAlchemyError as error:
             raise FeedbackStoreUnavailable(error_name(error)) from error
-        return StoreResult(stored=stored, duplicates=len(rows) - stored)
+        return StoreResult(stored=stored, duplicates=len(rows) - stored, unmatched=unmatched)
 
     def _insert_or_ignore(self) -> Any:
         dialect = self._engine.dialect.name
@@ -103,6 +122,23 @@ class FeedbackStore:
                 outcome_timestamp=row["outcome_timestamp"],
                 accepted_suggestions=tuple(json.loads(row["accepted_suggestions"])),
                 override_reason=json.loads(row["override_reason"]) or None,
+                match=row["match"],
             )
             for row in rows
         ]
+
+
+def _match(connection: Connection, row: Mapping[str, Any]) -> dict[str, Any]:
+    """``match`` and ``issued_card_id`` of a feedback row, from the ledger."""
+    ledger = issued_cards_table.c
+    issued = connection.execute(
+        select(ledger.id, ledger.suggestion_uuids).where(
+            ledger.service_id == row["service_id"], ledger.card_uuid == row["card_uuid"]
+        )
+    ).first()
+    if issued is None:
+        return {"match": UNKNOWN_CARD, "issued_card_id": None}
+    carried = set(json.loads(issued.suggestion_uuids))
+    if not set(json.loads(row["accepted_suggestions"])) <= carried:
+        return {"match": UNKNOWN_SUGGESTION, "issued_card_id": issued.id}
+    return {"match": MATCHED, "issued_card_id": issued.id}

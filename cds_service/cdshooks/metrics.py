@@ -18,9 +18,11 @@ __all__ = [
     "CALLS_REFUSED",
     "CARDS",
     "FEEDBACK",
+    "FEEDBACK_UNMATCHED",
     "FHIR_FETCHES",
     "HTTP_LATENCY",
     "HTTP_REQUESTS",
+    "LEDGER_FAILURES",
     "TIMELINE_VIEWS",
     "count_cards",
 ]
@@ -51,9 +53,20 @@ FEEDBACK = Counter(
     "Feedback items received, by service and outcome (accepted, overridden)",
     ("service", "outcome"),
 )
+FEEDBACK_UNMATCHED = Counter(
+    "cds_feedback_unmatched_total",
+    "Feedback items stored apart, left out of every rate, by service and reason "
+    "(unknown-card: never issued or no longer retained; unknown-suggestion)",
+    ("service", "reason"),
+)
+LEDGER_FAILURES = Counter(
+    "cds_card_ledger_failures_total",
+    "Calls whose issued cards could not be written to the ledger (the cards were returned)",
+    ("service",),
+)
 TIMELINE_VIEWS = Counter(
     "cds_timeline_views_total",
-    "Timeline pages asked for, by outcome (shown, invalid-link, data-unavailable)",
+    "Timeline pages asked for, by outcome (shown, invalid-link, data-unavailable, refused)",
     ("outcome",),
 )
 

@@ -112,6 +112,7 @@ class Pipeline:
             timeline_url=links.url if links else "",
             timeline_ref=links.ref if links else "",
             smart_launch_url=links.smart_launch_url if links else "",
+            hook_instance=str(request.hookInstance),
         )
         cards = render_cards(findings, card_context, self.terminology)
         cards = [checked_card(card) for card in cards]

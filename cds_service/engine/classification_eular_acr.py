@@ -1,4 +1,5 @@
-"""2017 EULAR/ACR classification criteria for IIM: score and category (clinical-reference.md §3.6).
+"""2017 EULAR/ACR classification criteria for IIM: score and category (docs/clinical-logic.md,
+"eular-acr-2017-classification-score").
 
 Pure calculator. The weights come from the RMD Open rendering of Table 1 (the "no biopsy" and
 "with biopsy" columns; one secondary page has them swapped and is not used). Only one age item
@@ -14,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-REFERENCE_SECTION = "clinical-reference.md §3.6"
+REFERENCE_SECTION = "eular-acr-2017-classification-score"
 
 
 class Item(StrEnum):

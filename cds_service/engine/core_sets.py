@@ -1,7 +1,8 @@
 """Assembling dated IMACS core sets from facts, for the TIS and for "worsening".
 
 A visit is a day with at least one core set measure. The muscle enzymes of a visit are the
-latest values within ``core_set_window_days`` of it (clinical-reference.md §3.3, §3.5).
+latest values within ``core_set_window_days`` of it (docs/clinical-logic.md,
+"total-improvement-score").
 """
 
 from __future__ import annotations

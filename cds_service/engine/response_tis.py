@@ -1,4 +1,5 @@
-"""2016 ACR/EULAR response criteria: the Total Improvement Score (clinical-reference.md §3.5).
+"""2016 ACR/EULAR response criteria: the Total Improvement Score (docs/clinical-logic.md,
+"total-improvement-score").
 
 Pure calculator: two dated core sets in, a score and a response category out.
 
@@ -26,7 +27,7 @@ from enum import StrEnum
 
 from cds_service.engine.concepts import Analyte
 
-REFERENCE_SECTION = "clinical-reference.md §3.5"
+REFERENCE_SECTION = "total-improvement-score"
 
 
 class Population(StrEnum):

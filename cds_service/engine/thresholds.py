@@ -104,6 +104,9 @@ class Thresholds:
     # docs/clinical-logic.md "suspect-steroid-myopathy": a CK above ULN counts as falling when
     # lower than the CK before it and at most this fraction of the highest CK of the GC course.
     steroid_ck_fall_fraction: float = 0.5
+    # ... the course's CKs including the baseline CK drawn at most this many days before its
+    # first dose (the CK that led to the course).
+    steroid_ck_baseline_days: int = 14
 
     # --- Total Improvement Score (§3.5) ---
     # §3.5: enzyme and measures of one core set must lie within this many days of each other.

@@ -7,6 +7,8 @@ A unit not listed here is unknown: the caller records a data issue instead of a 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from cds_service.engine.concepts import Analyte
 
 _ENZYME = {
@@ -51,6 +53,7 @@ def canonical_unit(analyte: Analyte) -> str:
     return CANONICAL[analyte][0]
 
 
+@lru_cache(maxsize=4096)  # a pure function of a few hundred distinct (analyte, unit) pairs
 def conversion_factor(analyte: Analyte, unit: str) -> float | None:
     """Factor from ``unit`` to the analyte's canonical unit, or None if the unit is unknown."""
     factors = CANONICAL[analyte][1]

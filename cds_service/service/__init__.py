@@ -6,7 +6,13 @@ the ``CdsService`` it returns. See docs/architecture.md "The service object".
 """
 
 from cds_service.service.build import build_service, load_thresholds
-from cds_service.service.core import CdsService, Course, CourseUnavailable, NotReady
+from cds_service.service.core import (
+    CdsService,
+    Course,
+    CourseUnavailable,
+    NotReady,
+    ReportUnavailable,
+)
 from cds_service.service.feedback import feedback_records
 
 __all__ = [
@@ -14,6 +20,7 @@ __all__ = [
     "Course",
     "CourseUnavailable",
     "NotReady",
+    "ReportUnavailable",
     "build_service",
     "feedback_records",
     "load_thresholds",

@@ -19,6 +19,7 @@ from cds_service.cdshooks.auth import (
     TrustedClients,
     load_trusted_clients,
 )
+from cds_service.cdshooks.card_ledger import CardLedger
 from cds_service.cdshooks.feedback_store import FeedbackStore
 from cds_service.cdshooks.fhir_access import FhirAccess
 from cds_service.cdshooks.pipeline import Pipeline
@@ -31,7 +32,7 @@ from cds_service.fhir.fixture_dates import days_from_anchor
 from cds_service.fhir.fixture_store import FixtureStore
 from cds_service.fhir.jwks_fetch import HttpJwksFetcher
 from cds_service.service.core import CdsService
-from cds_service.settings import Settings
+from cds_service.settings import Settings, decode_link_secret
 from cds_service.storage import SchemaGate, make_engine
 from cds_service.terminology import Terminology, TerminologyError, load_terminology
 
@@ -85,6 +86,12 @@ def build_service(settings: Settings, *, offline: bool = False) -> CdsService:
         problems=problems,
         feedback=FeedbackStore(store_engine),
         schema=SchemaGate(store_engine),
+        ledger=CardLedger(store_engine, retention_days=settings.feedback_retention_days),
+        ledger_key=(
+            decode_link_secret(settings.ledger_key.get_secret_value(), "CDS_LEDGER_KEY")
+            if settings.ledger_key is not None
+            else None
+        ),
         verifier=verifier,
         fixtures=fixtures,
         links=links,

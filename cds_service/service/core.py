@@ -6,15 +6,20 @@ The faces hand over validated requests and turn what comes back into their own a
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import structlog
+from sqlalchemy.exc import SQLAlchemyError
 
 from cds_service.cdshooks.auth import TokenVerifier, VerifiedCaller
+from cds_service.cdshooks.card_ledger import CardLedger, LedgerUnavailable, issued_cards
+from cds_service.cdshooks.feedback_report import FeedbackReport, load_report
 from cds_service.cdshooks.feedback_store import FeedbackStore, StoreResult
 from cds_service.cdshooks.fhir_access import FhirAccess
+from cds_service.cdshooks.metrics import LEDGER_FAILURES
 from cds_service.cdshooks.models import CdsRequest, FeedbackRequest
 from cds_service.cdshooks.pipeline import CallResult, Pipeline
 from cds_service.cdshooks.registry import ServiceSpec
@@ -27,12 +32,16 @@ from cds_service.fhir.extract import extract_facts
 from cds_service.fhir.fixture_store import FixtureStore
 from cds_service.service.feedback import feedback_records
 from cds_service.settings import Settings
-from cds_service.storage import SchemaGate
+from cds_service.storage import SchemaGate, error_name
 from cds_service.terminology import Terminology
 
 log = structlog.get_logger("cds_service")
 
-__all__ = ["CdsService", "Course", "CourseUnavailable", "NotReady"]
+__all__ = ["CdsService", "Course", "CourseUnavailable", "NotReady", "ReportUnavailable"]
+
+
+class ReportUnavailable(Exception):
+    """The feedback report cannot be read: no database (offline), or the database failed."""
 
 
 class NotReady(Exception):
@@ -65,6 +74,8 @@ class CdsService:
     problems: tuple[str, ...] = ()
     feedback: FeedbackStore | None = None  # None in an offline service
     schema: SchemaGate | None = None  # the database's migration state; None offline
+    ledger: CardLedger | None = None  # the ledger of issued cards; None offline
+    ledger_key: bytes | None = None  # key of the ledger's pseudonymous patient key
     verifier: TokenVerifier | None = None  # None: authentication off
     fixtures: FixtureStore | None = None  # the embedded FHIR endpoint's patients (dev)
     links: TimelineLinks | None = None  # None: cards carry no timeline link
@@ -111,7 +122,31 @@ class CdsService:
             readers = self.access.readers_for_call(request, caller)
             if readers is None:
                 log.warning("fhir_server_not_trusted", service=spec.id)
-        return await self.pipeline.run(spec, request, readers, today or self.evaluation_date())
+        result = await self.pipeline.run(spec, request, readers, today or self.evaluation_date())
+        if self.ledger is not None and result.cards:
+            await asyncio.to_thread(self._record_issued, spec, request, result)
+        return result
+
+    def _record_issued(self, spec: ServiceSpec, request: CdsRequest, result: CallResult) -> None:
+        """Write the call's cards to the ledger before they are returned. A ledger that cannot
+        be written never costs the clinician the cards: counted and logged instead."""
+        assert self.ledger is not None
+        patient_id = request.context.get("patientId")
+        rows = issued_cards(
+            service_id=spec.id,
+            hook=str(request.hook),
+            hook_instance=str(request.hookInstance),
+            patient_id=str(patient_id or ""),
+            cards=result.cards,
+            findings=result.findings,
+            issued_at=self.ledger.now(),
+            key=self.ledger_key,
+        )
+        try:
+            self.ledger.record(rows)
+        except LedgerUnavailable as error:
+            LEDGER_FAILURES.labels(spec.id).inc()
+            log.error("card_ledger_unavailable", service=spec.id, error=str(error))
 
     async def course(self, ref: str) -> Course:
         """The course behind a card's timeline reference, with what that card's call cited,
@@ -140,6 +175,17 @@ class CdsService:
             cited=frozenset(opened.cited),
             link_expires=(None if access_token else datetime.fromtimestamp(opened.expires_at, UTC)),
         )
+
+    def feedback_report(self, since: date | None, until: date | None) -> FeedbackReport:
+        """The feedback report of the cards issued from ``since`` to ``until`` (blocking I/O:
+        call it off the event loop). Raises ``ReportUnavailable``."""
+        if self.ledger is None:
+            raise ReportUnavailable("an offline service keeps no ledger")
+        try:
+            return load_report(self.ledger.engine, since, until)
+        except SQLAlchemyError as error:
+            log.error("feedback_report_unavailable", error=error_name(error))
+            raise ReportUnavailable(error_name(error)) from error
 
     def store_feedback(self, spec: ServiceSpec, request: FeedbackRequest) -> StoreResult:
         """Store a feedback batch (idempotent; blocking I/O: call it off the event loop)."""

@@ -191,8 +191,9 @@ def test_the_pods_settings_are_real_and_make_valid_production_settings(
 ) -> None:
     data = {**CONFIG["data"], **SECRET["stringData"]}
     assert set(data) <= SETTING_NAMES
-    assert {"CDS_DATABASE_URL", "CDS_LINK_SECRET"} <= set(SECRET["stringData"])
-    assert not {"CDS_DATABASE_URL", "CDS_LINK_SECRET"} & set(CONFIG["data"])  # secrets only
+    secrets = {"CDS_DATABASE_URL", "CDS_LINK_SECRET", "CDS_LEDGER_KEY"}
+    assert secrets <= set(SECRET["stringData"])
+    assert not secrets & set(CONFIG["data"])  # secrets only
     refs = {source.get("configMapRef", source.get("secretRef"))["name"] for source in
             CONTAINER["envFrom"]}  # fmt: skip
     assert refs == {CONFIG["metadata"]["name"], SECRET["metadata"]["name"]}
@@ -206,6 +207,9 @@ def test_the_pods_settings_are_real_and_make_valid_production_settings(
     with pytest.raises(ValueError, match="CDS_LINK_SECRET"):
         Settings()  # the placeholder key is refused: a template applied as is does not start
     monkeypatch.setenv("CDS_LINK_SECRET", "ab" * 32)
+    with pytest.raises(ValueError, match="CDS_LEDGER_KEY"):
+        Settings()
+    monkeypatch.setenv("CDS_LEDGER_KEY", "cd" * 32)
     settings = Settings()
     assert settings.env.value == "prod" and settings.auth_required and settings.workers == 1
     assert make_engine(settings.database_url).dialect.name == "postgresql"

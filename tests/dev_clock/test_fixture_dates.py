@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cds_service.fhir.fixture_dates import FIXTURE_ANCHOR, days_from_anchor, shift_dates
 from tools.scenarios import EVALUATION_DATE
@@ -40,3 +43,19 @@ def test_a_birth_date_moves_so_that_ages_stay_the_same() -> None:
 def test_not_a_date_under_a_date_name_is_left_alone() -> None:
     assert shift_dates({"recordedDate": "unknown"}, 5) == {"recordedDate": "unknown"}
     assert shift_dates({"birthDate": "2026-02-30"}, 5) == {"birthDate": "2026-02-30"}
+
+
+@given(
+    first=st.dates(min_value=date(1950, 1, 1), max_value=date(2060, 1, 1)),
+    gap=st.integers(min_value=0, max_value=4000),
+    days=st.integers(min_value=-20000, max_value=20000),
+)
+def test_moving_keeps_every_interval_and_moves_back(first: date, gap: int, days: int) -> None:
+    second = first + timedelta(days=gap)
+    chart = {"onsetDateTime": first.isoformat(), "authoredOn": f"{second.isoformat()}T10:00:00Z"}
+    moved = shift_dates(chart, days)
+    start = date.fromisoformat(moved["onsetDateTime"])
+    end = date.fromisoformat(moved["authoredOn"][:10])
+    assert (start - first).days == days
+    assert (end - start).days == gap
+    assert shift_dates(moved, -days) == chart

@@ -1,4 +1,4 @@
-"""reassess-activity-vs-damage and weakness-likely-damage (clinical-reference.md §2.1)."""
+"""reassess-activity-vs-damage and weakness-likely-damage (docs/clinical-logic.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""2017 EULAR/ACR classification score (clinical-reference.md §3.6), against hand working."""
+"""2017 EULAR/ACR classification score (docs/clinical-logic.md), against hand working."""
 
 from __future__ import annotations
 

@@ -396,3 +396,19 @@ def test_without_a_mimic_a_mixed_escalation_shows_muscle_and_lung() -> None:
     assert not card.extramuscular_only
     assert card.organ_variant is not None
     assert any(e.label == "CK" for e in card.evidence)
+
+
+def test_a_stale_mri_with_no_current_strength_score_is_a_gap_too() -> None:
+    # Weakness cannot be judged without a current score: the stale MRI is still asked for.
+    facts = patient(
+        labs=(ck(150, ago(2)), tsh(2.0, ago(20))),
+        antibodies=(antibody(Antibody.MI2),),
+        medications=first_line(30),
+        measures=(
+            number(Measure.MMT8_80, 62, ago(20)),
+            flag(Measure.MRI_MUSCLE_EDEMA, True, ago(60)),
+        ),
+    )
+    card = only(facts, FindingCode.WORKUP_INCOMPLETE)
+    assert Workup.THIGH_MRI_STIR in card.workup
+    assert Workup.STRENGTH_ASSESSMENT in card.workup

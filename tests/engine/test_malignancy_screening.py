@@ -1,4 +1,4 @@
-"""malignancy-screening (clinical-reference.md §2.2, §2.4 anti-TIF1γ row)."""
+"""malignancy-screening (docs/clinical-logic.md; the anti-TIF1γ row)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""reassess-diagnosis (clinical-reference.md §2.2 seronegative doubt; §3.6 as support)."""
+"""reassess-diagnosis (docs/clinical-logic.md: seronegative doubt; EULAR/ACR score as support)."""
 
 from __future__ import annotations
 

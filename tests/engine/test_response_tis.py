@@ -1,4 +1,4 @@
-"""2016 ACR/EULAR Total Improvement Score (clinical-reference.md §3.5), against hand working."""
+"""2016 ACR/EULAR Total Improvement Score (docs/clinical-logic.md), against hand working."""
 
 from __future__ import annotations
 

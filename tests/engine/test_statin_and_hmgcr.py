@@ -1,4 +1,4 @@
-"""statin-and-hmgcr (clinical-reference.md §2.2, §2.4): stop the statin; suppresses nothing."""
+"""statin-and-hmgcr (docs/clinical-logic.md): stop the statin; suppresses nothing."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""suspect-hypothyroidism (clinical-reference.md §2.2)."""
+"""suspect-hypothyroidism (docs/clinical-logic.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""suspect-ibm (clinical-reference.md §2.2 IBM firing rule)."""
+"""suspect-ibm (docs/clinical-logic.md, IBM firing rule)."""
 
 from __future__ import annotations
 

@@ -233,3 +233,13 @@ def test_high_dose_steps_of_a_taper_written_as_one_request_count() -> None:
     assert CODE in codes(_patient(steroid=(taper,)))
     today_dose_only = replace(taper, dose_steps=())
     assert CODE not in codes(_patient(steroid=(today_dose_only,)))
+
+
+def test_the_ck_that_led_to_the_course_is_its_baseline() -> None:
+    # Course started 10 weeks ago; CK 4000 drawn 11 days before the first dose, 900 now: the
+    # baseline counts, so 900 has fallen below half of it. Drawn 3 weeks before: it does not.
+    steroid = (med(Agent.PREDNISONE, ago(10), dose=30),)
+    baseline = (ck(4000, ago(10, days=11)), ck(900, ago(1)), tsh(2.0, ago(20)))
+    older = (ck(4000, ago(13)), ck(900, ago(1)), tsh(2.0, ago(20)))
+    assert CODE in codes(_patient(labs=baseline, steroid=steroid))
+    assert CODE not in codes(_patient(labs=older, steroid=steroid))

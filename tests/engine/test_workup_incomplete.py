@@ -1,4 +1,4 @@
-"""workup-incomplete (clinical-reference.md §2.0 DATA_MISSING, §3.2 "Data gaps")."""
+"""workup-incomplete (docs/clinical-logic.md: missing data, "Data gaps")."""
 
 from __future__ import annotations
 

@@ -112,6 +112,30 @@ def test_the_fast_path_vouches_for_the_usual_shapes() -> None:
     )
 
 
+CALENDAR = (
+    "2024-02-29",
+    "2000-02-29",
+    "2400-02-29T10:00:00Z",
+    "2023-02-29",
+    "1900-02-29",
+    "2100-02-29T10:00:00Z",
+    "2024-04-31",
+    "2024-12-31T23:59:59.999999+13:59",
+    "2024-12-31T23:59:60Z",
+)
+
+
+@pytest.mark.parametrize("when", CALENDAR)
+def test_calendar_days_are_judged_as_fhir_resources_judges_them(when: str) -> None:
+    """Leap years, month lengths, leap seconds: the fast path never accepts what fails."""
+    resource = copy.deepcopy(generated_resources()[0])
+    resource["effectiveDateTime"] = when
+    resource["issued"] = when if "T" in when else f"{when}T08:00:00Z"
+    assert combined_outcome(resource) == fhir_resources_outcome(resource)
+    if when.startswith(("2024-02-29", "2000-02-29", "2400-02-29")):
+        assert surely_valid(resource)  # real leap days need no fallback
+
+
 ODD_VALUES: tuple[Any, ...] = (
     None,
     "",
@@ -129,6 +153,8 @@ ODD_VALUES: tuple[Any, ...] = (
     "2024-02-29",
     "2023-02-29",
     "2024-02-30",
+    "1900-02-29",
+    "2000-02-29",
     "2024-04-31",
     "0000-01-01",
     "2024-01-01T10:00:00",

@@ -51,9 +51,18 @@ def test_each_card_names_its_draft_order(client: TestClient) -> None:
     ]
 
 
-def test_refiring_gives_the_same_card_uuid(client: TestClient) -> None:
+def test_card_uuids_are_unique_per_call_and_stable_for_the_same_hook_instance(
+    client: TestClient,
+) -> None:
+    """Feedback must name the call that showed the card (docs/feedback.md): a re-firing (a new
+    hookInstance) gives new uuids; the same hookInstance sent again gives the same ones."""
     body = copy.deepcopy(scenario("order-duplicate-calcineurin-inhibitor-order-select").request)
     first = client.post(SELECT, json=body).json()["cards"]
+    resent = client.post(SELECT, json=body).json()["cards"]
+    assert [c["uuid"] for c in resent] == [c["uuid"] for c in first]
+    assert [s["uuid"] for c in resent for s in c.get("suggestions", [])] == [
+        s["uuid"] for c in first for s in c.get("suggestions", [])
+    ]
     body["hookInstance"] = str(uuid.uuid4())
     body["context"]["draftOrders"]["entry"].append(
         {
@@ -67,10 +76,13 @@ def test_refiring_gives_the_same_card_uuid(client: TestClient) -> None:
         }
     )
     second = client.post(SELECT, json=body).json()["cards"]
-    assert [c["uuid"] for c in first] == [c["uuid"] for c in second]
-    assert [s["uuid"] for c in first for s in c.get("suggestions", [])] == [
-        s["uuid"] for c in second for s in c.get("suggestions", [])
+    assert [c["source"]["topic"]["code"] for c in second] == [
+        c["source"]["topic"]["code"] for c in first
     ]
+    assert not {c["uuid"] for c in first} & {c["uuid"] for c in second}
+    first_suggestions = {s["uuid"] for c in first for s in c.get("suggestions", [])}
+    assert first_suggestions
+    assert not first_suggestions & {s["uuid"] for c in second for s in c.get("suggestions", [])}
 
 
 def test_nothing_applies_gives_no_cards(client: TestClient) -> None:

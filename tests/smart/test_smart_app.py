@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -185,3 +186,24 @@ def test_an_expired_link_offers_a_fresh_launch_that_works(
         links._clock = real_clock
     assert page.status_code == 200, page.text
     assert 'data-series="ck"' in page.text
+
+
+def test_a_launch_without_its_parameters_is_refused(server: LiveServer) -> None:
+    refused(httpx.get(f"{server.base_url}/smart/launch"), 400, "Launch incomplete")
+
+
+def test_a_card_for_another_fhir_server_is_refused(server: LiveServer, browser: Browser) -> None:
+    assert server.app is not None
+    made = server.app.state.service.links.make(
+        patient_id=scenario("statin-and-hmgcr").request["context"]["patientId"],
+        fhir_server="http://127.0.0.1:9/fhir",  # not the server the EHR launch names
+        finding_codes=["statin-and-hmgcr"],
+        evaluated_on=date(2026, 11, 15),
+    )
+    assert made is not None
+    link = SmartLink(
+        f"{server.base_url}/smart/launch",
+        made.ref,
+        scenario("statin-and-hmgcr").request["context"]["patientId"],
+    )
+    refused(browser.go(ehr_launch_url(server, link)), 403, "Different record")

@@ -16,7 +16,7 @@ from cds_service.api.logs import get_logger
 from cds_service.api.outcome import RequestProblem
 from cds_service.api.responses import JsonResponse
 from cds_service.cdshooks.feedback_store import FeedbackStoreUnavailable
-from cds_service.cdshooks.metrics import FEEDBACK, count_cards
+from cds_service.cdshooks.metrics import FEEDBACK, FEEDBACK_UNMATCHED, count_cards
 from cds_service.cdshooks.models import (
     AnyHookContext,
     CdsRequest,
@@ -189,5 +189,7 @@ async def feedback(
         ) from None
     for item in parsed.feedback:
         FEEDBACK.labels(service.id, str(item.outcome)).inc()
+    for reason, count in result.unmatched.items():
+        FEEDBACK_UNMATCHED.labels(service.id, reason).inc(count)
     log.info("cds_feedback", service=service.id, stored=result.stored, duplicates=result.duplicates)
     return JsonResponse({"stored": result.stored, "duplicates": result.duplicates})

@@ -26,7 +26,7 @@ from cds_service.engine.findings import Finding, FindingCode, Severity, Workup
 from cds_service.engine.rule import FindingSpec
 
 RULE_ID = "activity-vs-damage"
-RULE_VERSION = "1.0.0"
+RULE_VERSION = "1.1.0"
 SECTION = "reassess-activity-vs-damage"
 FINDINGS = (
     FindingSpec(FindingCode.WEAKNESS_LIKELY_DAMAGE, "Weakness likely reflects damage", rank=100),

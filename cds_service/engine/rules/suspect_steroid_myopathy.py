@@ -9,8 +9,9 @@ When all hold (an IIM diagnosis; the gate is not waited for):
   - MMT-8 (or CMAS) has fallen by >= ``steroid_strength_drop_percent`` % of the scale maximum
     from its best value since the course started, the latest value being current;
   - the latest current CK is <= ULN, or falling: lower than the CK before it and at most
-    ``steroid_ck_fall_fraction`` (half) of the highest CK since the course started, however far
-    above ULN it still is;
+    ``steroid_ck_fall_fraction`` (half) of the highest CK since the course started (the CK that
+    led to the course, at most ``steroid_ck_baseline_days`` before its first dose, counts as
+    its first), however far above ULN it still is;
   - the latest current MRI shows no STIR edema (an edema reading of "no") and is dated on or
     after the start of the glucocorticoid course (an older MRI says nothing about the weakness
     that developed on glucocorticoids);
@@ -24,6 +25,8 @@ Reference: docs/clinical-logic.md "suspect-steroid-myopathy".
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from cds_service.engine.assessment import Assessment
 from cds_service.engine.concepts import STRENGTH_SCALE_MAXIMUM, Analyte, DrugClass, Measure
@@ -165,7 +168,10 @@ def _ck_normal_or_falling(assessment: Assessment, course: Period) -> tuple[Evide
     if not series or series[-1].effective < lab_cutoff(thresholds, today):
         return None
     latest = series[-1]
-    in_course = [r for r in series if r.effective >= course.start]
+    # The course's CK series: from the course start, with the CK that led to it (drawn at most
+    # ``steroid_ck_baseline_days`` before the first dose) as its baseline.
+    baseline_from = course.start - timedelta(days=thresholds.steroid_ck_baseline_days)
+    in_course = [r for r in series if r.effective >= baseline_from]
     shown = tuple(lab_evidence(r) for r in (in_course or [latest]))
     ratio = latest.times_upper_limit
     if ratio is not None and ratio <= 1.0:

@@ -3,7 +3,8 @@
 When: an IIM diagnosis and any of these gaps (each a ``gaps`` line and a ``Workup`` item):
       - no muscle enzyme (CK, LDH, aldolase, AST, ALT) within ``fresh_labs_weeks`` -> enzyme panel;
       - no strength score (MMT-8, CMAS or FI-2) within ``fresh_labs_weeks`` -> strength assessment;
-      - no muscle MRI ever, or none within ``fresh_mri_months`` while weakness persists -> MRI;
+      - no muscle MRI ever, or none within ``fresh_mri_months`` while weakness persists (or no
+        current strength score says it does not) -> MRI;
       - no myositis antibody result ever, or an incomplete panel (fewer than
         ``antibody_panel_min_specific`` myositis-specific antibodies tested, none positive)
         -> antibody panel;
@@ -77,7 +78,8 @@ def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
     strength: list[MeasureResult] = [
         series[-1] for m in STRENGTH_MEASURES if (series := measures_until(facts, m, today))
     ]
-    if not any(r.effective >= fresh_from for r in strength):
+    strength_unknown = not any(r.effective >= fresh_from for r in strength)
+    if strength_unknown:
         gaps.append(
             f"No strength score (MMT-8, CMAS, FI-2) within {thresholds.fresh_labs_weeks} weeks"
         )
@@ -88,7 +90,11 @@ def evaluate(assessment: Assessment) -> tuple[Finding, ...]:
     if mri is None:
         gaps.append("No muscle MRI on record")
         workup.append(Workup.THIGH_MRI_STIR)
-    elif mri.day < mri_cutoff(thresholds, today) and assessment.activity.weakness_persists:
+    elif mri.day < mri_cutoff(thresholds, today) and (
+        assessment.activity.weakness_persists or strength_unknown
+    ):
+        # A stale MRI is no activity or damage item: while weak (or with no current strength
+        # score to say otherwise) it is a gap, never a reason to escalate.
         gaps.append(f"No muscle MRI within {thresholds.fresh_mri_months} months while weak")
         workup.append(Workup.THIGH_MRI_STIR)
         stale.extend(measure_evidence(m) for m in mri.readings)

@@ -174,7 +174,7 @@ def _bounds(dosage: dict[str, Any]) -> dict[str, Any]:
 
 def _dosage_on(steps: list[dict[str, Any]], today: date) -> dict[str, Any]:
     """The dosage step covering ``today``, else the latest step started before it, else the
-    first step (§3.2: the dose of a tapering course is the dose of the period covering the day).
+    first step (the dose of a tapering course is the dose of the period covering the day).
     Of steps covering the day, the one that started last wins (a step may end the day the next
     one starts)."""
     if len(steps) < 2:

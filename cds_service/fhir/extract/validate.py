@@ -10,30 +10,39 @@ is always the one ``fhir.resources`` gives.
 from __future__ import annotations
 
 import contextlib
+import functools
+import gc
 import hashlib
+import importlib
+import threading
 from collections.abc import Mapping
 from typing import Any
 
 import orjson
-from fhir.resources.R4B.condition import Condition
-from fhir.resources.R4B.medication import Medication
-from fhir.resources.R4B.medicationadministration import MedicationAdministration
-from fhir.resources.R4B.medicationrequest import MedicationRequest
-from fhir.resources.R4B.medicationstatement import MedicationStatement
-from fhir.resources.R4B.observation import Observation
-from fhir.resources.R4B.patient import Patient
 
 from cds_service.fhir.extract.validate_fast import surely_valid
 
-_MODELS: dict[str, Any] = {
-    "Observation": Observation,
-    "Condition": Condition,
-    "MedicationRequest": MedicationRequest,
-    "MedicationStatement": MedicationStatement,
-    "MedicationAdministration": MedicationAdministration,
-    "Medication": Medication,
-    "Patient": Patient,
+# fhir.resources is imported on first need, not at start-up (~0.15 s of a start): the fast
+# path vouches for the usual shapes, so many calls never need it.
+_MODEL_MODULES = {
+    "Observation": "observation",
+    "Condition": "condition",
+    "MedicationRequest": "medicationrequest",
+    "MedicationStatement": "medicationstatement",
+    "MedicationAdministration": "medicationadministration",
+    "Medication": "medication",
+    "Patient": "patient",
 }
+
+
+@functools.cache
+def _model(kind: str) -> Any:
+    """The fhir.resources R4B model of a resource type (None: not one the service reads)."""
+    module = _MODEL_MODULES.get(kind)
+    if module is None:
+        return None
+    return getattr(importlib.import_module(f"fhir.resources.R4B.{module}"), kind)
+
 
 _CODE = {"coding": [{"system": "http://loinc.org", "code": "0-0", "display": "x"}], "text": "x"}
 _QUANTITY = {"value": 1, "unit": "mg", "system": "http://unitsofmeasure.org", "code": "mg"}
@@ -134,11 +143,31 @@ def configure_fast_validation(enabled: bool) -> None:
 
 
 def warm_up_validation() -> None:
-    """Validate one small resource of each type: fhir.resources imports its element models
-    lazily, which costs ~60 ms on the first call that needs them."""
-    for kind in _MODELS:
+    """Import fhir.resources and validate one small resource of each type (it imports its
+    element models lazily): what the first call needing the fallback would pay otherwise."""
+    for kind in _MODEL_MODULES:
         with contextlib.suppress(Exception):
-            _MODELS[kind].model_validate(_WARM_UP.get(kind, {"resourceType": kind}))
+            _model(kind).model_validate(_WARM_UP.get(kind, {"resourceType": kind}))
+
+
+def warm_up_in_background(delay_seconds: float, freeze: bool) -> threading.Timer:
+    """Warm the fhir.resources fallback up in a daemon thread ``delay_seconds`` from now.
+
+    Not at start-up: start-up stays short, and the first calls (which the fast path usually
+    serves alone) do not share the processor with the import. ``freeze`` moves what the import
+    made out of the collector's sight, as start-up's ``gc.freeze()`` did for the rest. Cancel
+    the returned timer at shutdown.
+    """
+
+    def warm_up() -> None:
+        warm_up_validation()
+        if freeze:
+            gc.freeze()
+
+    timer = threading.Timer(delay_seconds, warm_up)
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 def structural_problem(resource: Mapping[str, Any]) -> str | None:
@@ -151,7 +180,7 @@ def structural_problem(resource: Mapping[str, Any]) -> str | None:
 def _validate(resource: Mapping[str, Any], encoded: bytes | None) -> str | None:
     """Validate in pydantic's JSON mode when the JSON text is at hand: the same rules (the
     resource came as JSON), ~1.7x faster than from the decoded dict for an Observation."""
-    model = _MODELS.get(str(resource.get("resourceType")))
+    model = _model(str(resource.get("resourceType")))
     if model is None:
         return "unsupported resource type"
     try:

@@ -37,19 +37,22 @@ _DECIMAL = cs.union_schema(
     ]
 )
 _YEAR = r"[12][0-9]{3}"
-# Only real calendar days (February 29 is left to fhir.resources, which knows leap years):
-# what fhir_core's date parse would refuse (2024-02-30) never matches.
+_MONTH = r"(0[1-9]|1[0-2])"
+# Only real calendar days: what fhir_core's date parse would refuse (2023-02-29, 2024-04-31)
+# never matches. February 29 only in leap years (of 1000-2999, as _YEAR).
 _MONTH_DAY = (
     r"((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])"
     r"|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
     r"|02-(0[1-9]|1[0-9]|2[0-8]))"
 )
+_LEAP_YEAR = r"([12][0-9]([02468][48]|[13579][26]|[2468]0)|1200|1600|2000|2400|2800)"
+_DAY = rf"({_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)"
 _TIME = r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"  # no leap second (:60)
 _ZONE = r"(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9])"
-_DATE = cs.str_schema(pattern=rf"^{_YEAR}(-(0[1-9]|1[0-2])|-{_MONTH_DAY})?$", strict=True)
-_INSTANT = cs.str_schema(pattern=rf"^{_YEAR}-{_MONTH_DAY}T{_TIME}{_ZONE}$", strict=True)
+_DATE = cs.str_schema(pattern=rf"^({_YEAR}|{_YEAR}-{_MONTH}|{_DAY})$", strict=True)
+_INSTANT = cs.str_schema(pattern=rf"^{_DAY}T{_TIME}{_ZONE}$", strict=True)
 _DATE_TIME = cs.str_schema(
-    pattern=rf"^{_YEAR}(-(0[1-9]|1[0-2])|-{_MONTH_DAY}(T{_TIME}{_ZONE})?)?$", strict=True
+    pattern=rf"^({_YEAR}|{_YEAR}-{_MONTH}|{_DAY}(T{_TIME}{_ZONE})?)$", strict=True
 )
 
 
