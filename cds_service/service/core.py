@@ -27,6 +27,7 @@ from cds_service.cdshooks.smart_app import SmartApp
 from cds_service.cdshooks.timeline_link import TimelineLinks, TimelineRef
 from cds_service.cdshooks.timeline_source import CourseUnavailable, TimelineSource
 from cds_service.engine.facts import PatientFacts
+from cds_service.engine.order_checks.draft_order import DraftOrder
 from cds_service.fhir.dev_smart_server import DevSmartServer
 from cds_service.fhir.extract import extract_facts
 from cds_service.fhir.fixture_store import FixtureStore
@@ -60,6 +61,7 @@ class Course:
     evaluated_on: date
     finding_codes: tuple[str, ...]  # the findings of the call that issued the card
     cited: frozenset[str]  # FHIR references ("Observation/x") those findings cited
+    drafts: tuple[DraftOrder, ...]  # the draft orders of an order-hook call (the link's)
     link_expires: datetime | None  # None: read with the clinician's own token (SMART app)
 
 
@@ -173,6 +175,7 @@ class CdsService:
             evaluated_on=opened.evaluated_on,
             finding_codes=opened.finding_codes,
             cited=frozenset(opened.cited),
+            drafts=opened.drafts,
             link_expires=(None if access_token else datetime.fromtimestamp(opened.expires_at, UTC)),
         )
 
