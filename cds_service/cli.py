@@ -434,7 +434,7 @@ def _print_cards(
                 row.value,
                 row.when.isoformat() if row.when else "",
                 row.reference_range,
-                row.reference,
+                ", ".join(row.references),
             )
         console.print(evidence)
         for suggestion in card.get("suggestions", []):

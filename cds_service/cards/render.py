@@ -132,7 +132,7 @@ def _detail(finding: Finding, context: CardContext, summary: str) -> str:
             said(e.value),
             e.when.isoformat() if e.when else "",
             said(e.reference_range),
-            e.reference,
+            ", ".join(e.references),
         )
         for e in finding.evidence
     ]

@@ -155,7 +155,7 @@ OFFLOAD_ABOVE_RESOURCES = 1500
 
 def cited_references(findings: tuple[Finding, ...]) -> list[str]:
     """The FHIR references the findings cite as evidence, in order, each once."""
-    return list(dict.fromkeys(e.reference for f in findings for e in f.evidence if e.reference))
+    return list(dict.fromkeys(r for f in findings for e in f.evidence for r in e.references))
 
 
 def data_issue_gap(facts: PatientFacts) -> tuple[str, ...]:

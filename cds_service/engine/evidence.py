@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from cds_service.engine.concepts import DrugClass
+from cds_service.engine.date_arithmetic import Period
 from cds_service.engine.facts import (
     AntibodyResult,
     DiagnosisFact,
@@ -19,12 +21,25 @@ def _number(value: float) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.3g}"
 
 
+def _same_quantity_text(reported: str, shown: str) -> bool:
+    """Whether two quantity texts say the same thing: "12 m[IU]/L" (UCUM's bracketed
+    annotation) is "12 mIU/L"; spaces and letter case do not count."""
+
+    def plain(text: str) -> str:
+        return "".join(c for c in text if c not in "[] ").casefold()
+
+    return plain(reported) == plain(shown)
+
+
 def lab_evidence(result: LabResult) -> Evidence:
-    shown = f"{_number(result.value)} {result.unit}"
+    """A lab value in its canonical unit; the value as reported follows only when it reads
+    differently (another unit converted, a comparator), never as a repetition."""
+    value_text = f"{_number(result.value)} {result.unit}"
+    shown = value_text
     ratio = result.times_upper_limit
     if ratio is not None:
         shown += f" ({ratio:.1f}x ULN)"
-    if result.reported_as and result.reported_as != f"{_number(result.value)} {result.unit}":
+    if result.reported_as and not _same_quantity_text(result.reported_as, value_text):
         shown += f"; reported {result.reported_as}"
     low = "" if result.reference_low is None else _number(result.reference_low)
     high = "" if result.reference_high is None else _number(result.reference_high)
@@ -104,9 +119,33 @@ def diagnosis_evidence(fact: DiagnosisFact) -> Evidence:
     )
 
 
-def derived_evidence(label: str, value: str, reference: str, when: date | None) -> Evidence:
-    """A value the engine computed from facts (a duration, a score); cites its latest source."""
-    return Evidence(label=label, value=value, reference=reference, when=when)
+def derived_evidence(
+    label: str,
+    value: str,
+    reference: str,
+    when: date | None,
+    also_references: tuple[str, ...] = (),
+) -> Evidence:
+    """A value the engine computed from facts (a duration, a score); cites the source(s) its
+    value and date come from."""
+    return Evidence(
+        label=label,
+        value=value,
+        reference=reference,
+        when=when,
+        also_references=tuple(r for r in also_references if r and r != reference),
+    )
+
+
+def span_evidence(
+    label: str, value: str, span: Period, cited: Sequence[MedicationExposure]
+) -> Evidence:
+    """A time on treatment over ``span``, dated from its first day and citing ``cited``: the
+    orders whose dates bound it (``therapy.span_sources``; two when the span is an overlap)."""
+    references = list(dict.fromkeys(e.source.reference for e in cited))
+    return derived_evidence(
+        label, value, references[0] if references else "", span.start, tuple(references[1:])
+    )
 
 
 def number_text(value: float) -> str:

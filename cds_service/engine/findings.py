@@ -61,7 +61,8 @@ class Evidence:
 
     ``label`` names the test or fact ("CK"), ``value`` is the value with its unit as shown
     ("1250 U/L (5.2x ULN)"), ``reference_range`` the range it was judged against, and
-    ``reference`` the FHIR resource it came from.
+    ``reference`` the FHIR resource it came from. A value computed from several records (a
+    span of two overlapping orders) names the others in ``also_references``.
     """
 
     label: str
@@ -69,6 +70,12 @@ class Evidence:
     reference: str
     when: date | None = None
     reference_range: str = ""
+    also_references: tuple[str, ...] = ()
+
+    @property
+    def references(self) -> tuple[str, ...]:
+        """Every FHIR resource the row cites, the main one first."""
+        return tuple(r for r in (self.reference, *self.also_references) if r)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,3 +113,10 @@ class Finding:
     order_reference: str = ""
     extramuscular_only: bool = False
     organ_variant: Finding | None = None
+
+    def __post_init__(self) -> None:
+        # One fact shown once: rules assemble evidence from several sources (a trigger and the
+        # diagnosis rows, two suppressing findings), which may hold the same row.
+        unique = tuple(dict.fromkeys(self.evidence))
+        if len(unique) != len(self.evidence):
+            object.__setattr__(self, "evidence", unique)

@@ -110,6 +110,21 @@ def exposure_period(exposure: MedicationExposure, today: date) -> Period | None:
     return Period(exposure.start, max(end, exposure.start))
 
 
+def span_sources(
+    span: Period, exposures: Iterable[MedicationExposure], today: date
+) -> tuple[MedicationExposure, ...]:
+    """The records whose dates bound ``span``: those starting on its first day and, when it
+    ended before ``today``, those ending on its last; the records given on its first day when
+    none starts exactly then."""
+    timed = [(e, p) for e in exposures if (p := exposure_period(e, today)) is not None]
+    bounds = [e for e, p in timed if p.start == span.start]
+    if span.end < today:
+        bounds.extend(e for e, p in timed if p.end == span.end and e not in bounds)
+    if not bounds:
+        bounds = [e for e, p in timed if p.contains(span.start)]
+    return tuple(bounds)
+
+
 def agent_periods(
     exposures: Iterable[MedicationExposure], today: date, gap_days: int
 ) -> tuple[Period, ...]:

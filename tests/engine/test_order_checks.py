@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from cds_service.engine import evaluate_orders
-from cds_service.engine.concepts import Agent, Antibody, Diagnosis, Measure
+from cds_service.engine.concepts import (
+    Agent,
+    Analyte,
+    Antibody,
+    Diagnosis,
+    FattyReplacement,
+    Measure,
+)
 from cds_service.engine.facts import PatientFacts
-from cds_service.engine.findings import FindingCode
+from cds_service.engine.findings import Finding, FindingCode, Workup
 from cds_service.engine.order_checks.draft_order import DraftOrder
 from cds_service.engine.therapy import LINE_OF_AGENT
 from cds_service.engine.thresholds import Thresholds
@@ -14,12 +21,17 @@ from tests.engine.builders import (
     TODAY,
     ago,
     antibody,
+    ck,
     diagnosis,
+    fatty,
     findings,
     first_line,
     flag,
+    lab,
     lung_active_muscle_quiet_with_hypothyroidism,
     med,
+    number,
+    patient,
     refractory_active_dm,
     tsh,
 )
@@ -69,7 +81,59 @@ def test_escalation_blocked_by_hypothyroidism_shows_the_tsh() -> None:
     (finding,) = evaluate_orders(facts, [draft(Agent.TACROLIMUS)], Thresholds(), TODAY)
     assert finding.code is FindingCode.ORDER_ESCALATION_NOT_SUPPORTED
     assert any("12" in e.value for e in finding.evidence)
-    assert finding.workup
+    assert finding.workup == ()  # the TSH is current: no repeat asked for
+
+
+def test_escalation_blocked_by_coded_hypothyroidism_without_a_current_tsh_asks_for_one() -> None:
+    facts = refractory_active_dm(
+        diagnoses=(diagnosis(), diagnosis(Diagnosis.HYPOTHYROIDISM)),
+    )
+    (finding,) = evaluate_orders(facts, [draft(Agent.TACROLIMUS)], Thresholds(), TODAY)
+    assert finding.code is FindingCode.ORDER_ESCALATION_NOT_SUPPORTED
+    assert finding.workup == (Workup.TSH,)
+
+
+def test_escalation_blocked_by_steroid_myopathy_proposes_no_mri_it_already_has() -> None:
+    # suspect-steroid-myopathy needs a current MRI without edema: asking for another one is
+    # noise (a review found a thigh MRI always proposed).
+    facts = patient(
+        labs=(ck(150, ago(1)), lab(Analyte.ALDOLASE, 24, 8, ago(1)), tsh(2.0, ago(20))),
+        antibodies=(antibody(Antibody.MI2),),
+        medications=(med(Agent.PREDNISONE, ago(16), dose=30), med(Agent.METHOTREXATE, ago(16))),
+        measures=(
+            number(Measure.MMT8_80, 70, ago(6)),
+            number(Measure.MMT8_80, 62, ago(1)),
+            flag(Measure.MRI_MUSCLE_EDEMA, False, ago(2)),
+        ),
+    )
+    assert FindingCode.SUSPECT_STEROID_MYOPATHY in {f.code for f in findings(facts)}
+    finding = _not_supported(facts, Agent.IVIG)
+    assert Workup.THIGH_MRI_STIR not in finding.workup
+
+
+def test_escalation_blocked_by_damage_proposes_no_mri_or_enzymes_it_already_has() -> None:
+    # weakness-likely-damage rests on a current MRI and current enzymes: nothing to repeat.
+    current = patient(
+        labs=(ck(150, ago(1)), tsh(2.0, ago(20))),
+        antibodies=(antibody(Antibody.MI2),),
+        medications=first_line(30),
+        measures=(
+            number(Measure.MMT8_80, 60, ago(1)),
+            flag(Measure.MRI_MUSCLE_EDEMA, False, ago(4)),
+            fatty(FattyReplacement.MODERATE, ago(4)),
+        ),
+    )
+    assert FindingCode.WEAKNESS_LIKELY_DAMAGE in {f.code for f in findings(current)}
+    assert _not_supported(current, Agent.RITUXIMAB).workup == ()
+
+
+def _not_supported(facts: PatientFacts, agent: Agent) -> Finding:
+    (finding,) = [
+        f
+        for f in evaluate_orders(facts, [draft(agent)], Thresholds(), TODAY)
+        if f.code is FindingCode.ORDER_ESCALATION_NOT_SUPPORTED
+    ]
+    return finding
 
 
 def test_escalation_for_an_active_refractory_patient_is_supported() -> None:

@@ -5,7 +5,9 @@ When: a draft order is an escalation agent (usual line 2 or 3) while a patient-v
       suspect-hypothyroidism or weakness-likely-damage (statin-and-hmgcr alone is not one) —
       or the patient has a coded IBM diagnosis (G72.41 / 72315009), which holds by itself.
 Then: a warning about that order showing the suppressing finding's evidence, and the work-up
-      suggested instead.
+      suggested instead — only what is missing or out of date: a thigh MRI when there is no
+      current MRI, an enzyme panel when no current muscle enzyme, a TSH when no current TSH,
+      a muscle biopsy when none is on record.
 Except: the draft agent is an option of an escalate-* finding kept for extramuscular disease
       (``Finding.extramuscular_only``: the mimic explains the weakness, not the lung or skin
       disease the card escalates for); and a draft IVIG for IBM with an active dysphagia
@@ -16,15 +18,18 @@ Reference: docs/clinical-logic.md, "order-escalation-not-supported".
 
 from __future__ import annotations
 
+from cds_service.engine.assessment import Assessment
 from cds_service.engine.findings import Evidence, Finding, FindingCode, Severity, Workup
 from cds_service.engine.order_checks.evidence import draft_order_evidence
 from cds_service.engine.order_checks.ibm import coded_ibm, ivig_for_ibm_dysphagia
 from cds_service.engine.order_checks.subject import DraftAssessment
+from cds_service.engine.readings import BIOPSY_MEASURES
 from cds_service.engine.rule import FindingSpec
+from cds_service.engine.rules.suspect_hypothyroidism import current_tsh
 from cds_service.engine.suppression import SUPPRESSING
 
 RULE_ID = "order-escalation-not-supported"
-RULE_VERSION = "1.2.0"
+RULE_VERSION = "1.3.0"
 SECTION = "order-escalation-not-supported"
 FINDINGS = (
     FindingSpec(
@@ -47,6 +52,19 @@ _EXPLANATION: dict[FindingCode, str] = {
     FindingCode.SUSPECT_STEROID_MYOPATHY: "glucocorticoid myopathy is suspected",
     FindingCode.WEAKNESS_LIKELY_DAMAGE: "the weakness looks like damage, not activity",
 }
+
+
+def _missing(workup: Workup, assessment: Assessment) -> bool:
+    """Whether a work-up item would add something: its result is missing or out of date."""
+    if workup is Workup.THIGH_MRI_STIR:
+        return assessment.activity.mri is None
+    if workup is Workup.ENZYME_PANEL:
+        return not assessment.activity.latest_enzymes
+    if workup is Workup.TSH:
+        return current_tsh(assessment) is None
+    if workup is Workup.MUSCLE_BIOPSY:
+        return not any(m.measure in BIOPSY_MEASURES for m in assessment.facts.measures)
+    return True
 
 
 def _coded_ibm(evidence: tuple[Evidence, ...]) -> Finding:
@@ -81,7 +99,9 @@ def evaluate(subject: DraftAssessment) -> tuple[Finding, ...]:
         return ()
     workup: list[Workup] = []
     for finding in reasons:
-        workup.extend(w for w in _WORKUP[finding.code] if w not in workup)
+        workup.extend(
+            w for w in _WORKUP[finding.code] if w not in workup and _missing(w, context.assessment)
+        )
     because = "; ".join(_EXPLANATION[f.code] for f in reasons)
     return (
         Finding(

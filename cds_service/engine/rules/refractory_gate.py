@@ -24,20 +24,21 @@ from datetime import date, timedelta
 
 from cds_service.engine.activity import ActivityAssessment
 from cds_service.engine.concepts import STRENGTH_SCALE_MAXIMUM
-from cds_service.engine.date_arithmetic import weeks_between
+from cds_service.engine.date_arithmetic import longest, weeks_between
 from cds_service.engine.evidence import (
     derived_evidence,
     measure_evidence,
     medication_evidence,
     number_text,
+    span_evidence,
 )
 from cds_service.engine.findings import Evidence
 from cds_service.engine.response_tis import TisResult
-from cds_service.engine.therapy import FIRST_LINE_GLUCOCORTICOIDS, TherapyHistory
+from cds_service.engine.therapy import FIRST_LINE_GLUCOCORTICOIDS, TherapyHistory, span_sources
 from cds_service.engine.thresholds import Thresholds
 
 RULE_ID = "refractory-gate"
-RULE_VERSION = "1.1.0"
+RULE_VERSION = "1.2.0"
 SECTION = "refractory-gate"
 
 
@@ -71,13 +72,14 @@ def evaluate_gate(
     first_line_evidence: tuple[Evidence, ...] = ()
     if therapy.first_line_period is not None:
         exposures = therapy.first_line_exposures
+        first_span = therapy.first_line_period
         first_line_evidence = (
-            derived_evidence(
+            span_evidence(
                 _first_line_label(therapy),
                 f"{number_text(round(therapy.first_line_weeks, 1))} weeks "
                 f"(refractory from {thresholds.refractory_weeks})",
-                exposures[-1].source.reference if exposures else "",
-                therapy.first_line_period.start,
+                first_span,
+                span_sources(first_span, exposures, today),
             ),
             *(medication_evidence(e) for e in exposures),
         )
@@ -102,13 +104,14 @@ def evaluate_gate(
     second_line_evidence = tuple(
         e
         for course in therapy.later_line_failures
+        if (span := longest(course.periods)) is not None
         for e in (
-            derived_evidence(
+            span_evidence(
                 f"Time on {course.label}",
                 f"{number_text(round(course.longest_weeks, 1))} weeks "
                 f"(refractory from {therapy.second_line_weeks_needed})",
-                course.exposures[-1].source.reference,
-                course.exposures[0].start,
+                span,
+                span_sources(span, course.exposures, today),
             ),
             *(medication_evidence(x) for x in course.exposures),
         )

@@ -24,7 +24,7 @@ from cds_service.engine.readings import current_labs, labs_until
 from cds_service.engine.rule import FindingSpec
 
 RULE_ID = "suspect-hypothyroidism"
-RULE_VERSION = "2.0.0"
+RULE_VERSION = "2.0.1"
 SECTION = "suspect-hypothyroidism"
 FINDINGS = (FindingSpec(FindingCode.SUSPECT_HYPOTHYROIDISM, "Suspect hypothyroidism", rank=50),)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from cds_service.engine.assessment import Assessment
 from cds_service.engine.concepts import Analyte, Antibody, Diagnosis, DrugClass, Measure
-from cds_service.engine.date_arithmetic import longest
+from cds_service.engine.date_arithmetic import Period, longest
 from cds_service.engine.evidence import (
     antibody_evidence,
     derived_evidence,
@@ -29,14 +29,16 @@ from cds_service.engine.evidence import (
     lab_evidence,
     measure_evidence,
     number_text,
+    span_evidence,
 )
+from cds_service.engine.facts import MedicationExposure
 from cds_service.engine.findings import Evidence, Finding, FindingCode, Severity, Workup
 from cds_service.engine.readings import BIOPSY_MEASURES, flag_is_set, labs_until
 from cds_service.engine.rule import FindingSpec
-from cds_service.engine.therapy import FIRST_LINE_GLUCOCORTICOIDS, agent_periods
+from cds_service.engine.therapy import FIRST_LINE_GLUCOCORTICOIDS, agent_periods, span_sources
 
 RULE_ID = "suspect-ibm"
-RULE_VERSION = "2.0.0"
+RULE_VERSION = "2.1.0"
 SECTION = "suspect-ibm"
 FINDINGS = (FindingSpec(FindingCode.SUSPECT_IBM, "Suspect inclusion body myositis", rank=30),)
 
@@ -100,10 +102,12 @@ def _no_response(assessment: Assessment) -> list[Evidence]:
     if not activity.weakness_persists or gate.improving:
         return []
     weeks = assessment.thresholds.refractory_weeks
-    trials = [
-        (course.agent.value, course.longest_weeks, course.exposures)
+    trials: list[tuple[str, Period, tuple[MedicationExposure, ...]]] = [
+        (course.agent.value, span, course.exposures)
         for course in assessment.therapy.courses
-        if course.line is not None and course.agent not in FIRST_LINE_GLUCOCORTICOIDS
+        if course.line is not None
+        and course.agent not in FIRST_LINE_GLUCOCORTICOIDS
+        and (span := longest(course.periods)) is not None
     ]
     steroids = [
         m
@@ -115,17 +119,17 @@ def _no_response(assessment: Assessment) -> list[Evidence]:
     )
     if span is not None:
         in_span = tuple(m for m in steroids if m.start is not None and span.contains(m.start))
-        trials.append(("glucocorticoids", span.weeks, in_span))
-    long_enough = [t for t in trials if t[1] >= weeks and t[2]]
+        trials.append(("glucocorticoids", span, in_span))
+    long_enough = [t for t in trials if t[1].weeks >= weeks and t[2]]
     if not long_enough:
         return []
-    name, trial_weeks, exposures = long_enough[0]
+    name, trial, exposures = long_enough[0]
     return [
-        derived_evidence(
+        span_evidence(
             f"Time on {name}",
-            f"{number_text(round(trial_weeks, 1))} weeks without response",
-            exposures[-1].source.reference,
-            exposures[0].start,
+            f"{number_text(round(trial.weeks, 1))} weeks without response",
+            trial,
+            span_sources(trial, exposures, assessment.today),
         ),
         *activity.weakness,
     ]

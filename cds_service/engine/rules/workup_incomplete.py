@@ -49,7 +49,7 @@ from cds_service.engine.rules import malignancy_screening, suspect_ibm
 from cds_service.engine.rules.suspect_hypothyroidism import stale_high_tsh
 
 RULE_ID = "workup-incomplete"
-RULE_VERSION = "1.2.0"
+RULE_VERSION = "1.2.1"
 SECTION = "workup-incomplete"
 FINDINGS = (FindingSpec(FindingCode.WORKUP_INCOMPLETE, "Work-up incomplete", rank=120),)
 MAX_ISSUE_LINES = 10
