@@ -134,7 +134,7 @@ class Settings(BaseSettings):
         description="the embedded FHIR endpoint answers only reads with a token it issued (dev)",
     )
     max_calls_in_progress: int = Field(
-        default=8,
+        default=16,
         ge=0,
         le=10_000,
         description=(

@@ -185,6 +185,58 @@ def _srp_rituximab_early() -> Scenario:
     )
 
 
+def _started_on(
+    pid: str, given: str, rid: str, rxnorm: str, name: str, start: str
+) -> list[JsonObject]:
+    """Adult anti-Mi-2 DM started directly on GC + a later-line agent (no MTX/AZA)."""
+    return [
+        patient(pid, "1966-12-01", "female", "Synthetic", given),
+        _dm(pid),
+        _mi2(pid),
+        _prednisone(pid, start),
+        medication_request(pid, rid, rxnorm, name, start),
+        _ck(pid, "ck-1", 1500, "2026-09-01"),
+        _ck(pid, "ck-2", 1900, "2026-10-20"),
+        _mmt(pid, "mmt-1", 62, "2026-10-20"),
+        _edema(pid),
+        _tsh(pid),
+    ]
+
+
+def _started_on_rituximab() -> Scenario:
+    pid = "syn-dm-started-on-rituximab"
+    return Scenario(
+        name="escalate-third-line-started-on-rituximab",
+        description=(
+            "Anti-Mi-2 DM started directly on prednisone and rituximab 20 weeks ago, still "
+            "active: GC with a third-line agent for the refractory window passes the first- and "
+            "second-line gates and the time counts towards the rituximab trial, so the "
+            "third-line card is due, offering the other third-line agents (not rituximab)."
+        ),
+        patient_id=pid,
+        resources=_started_on(pid, "Mona", "rtx-1", "121191", "rituximab 1000 MG IV", "2026-06-28"),
+        expected_findings=["escalate-third-line"],
+        expected_recommended={"escalate-third-line": "Cyclophosphamide"},
+    )
+
+
+def _tacrolimus_trial_running() -> Scenario:
+    pid = "syn-dm-tacrolimus-trial"
+    return Scenario(
+        name="no-escalation-second-line-trial-in-progress",
+        description=(
+            "Anti-Mi-2 DM started directly on prednisone and tacrolimus 8 weeks ago, still "
+            "active: a second-line trial is in progress (less than the second-line window), so "
+            "neither the second- nor the third-line card is due yet."
+        ),
+        patient_id=pid,
+        resources=_started_on(
+            pid, "Petra", "tac-1", "42316", "tacrolimus 1 MG capsule", "2026-09-20"
+        ),
+        expected_findings=[],
+    )
+
+
 def _coded_ibm_with_dysphagia() -> Scenario:
     pid = "syn-ibm-dysphagia"
     return Scenario(
@@ -281,4 +333,11 @@ def _order_scenarios() -> list[Scenario]:
 
 
 def therapy_scenarios() -> list[Scenario]:
-    return [_mtx_plus_aza(), _responding(), _srp_rituximab_early(), *_order_scenarios()]
+    return [
+        _mtx_plus_aza(),
+        _responding(),
+        _srp_rituximab_early(),
+        _started_on_rituximab(),
+        _tacrolimus_trial_running(),
+        *_order_scenarios(),
+    ]

@@ -169,3 +169,21 @@ def test_serve_names_the_hardened_protocol() -> None:
     from cds_service.cli import HTTP_PROTOCOL
 
     assert import_from_string(HTTP_PROTOCOL) is HardenedHttpToolsProtocol
+
+
+@pytest.mark.slow
+def test_myositis_cds_serve_has_the_edges_in_every_worker() -> None:
+    """The real command (two worker processes): limits read from the settings in each."""
+    from bench.server import ServerProcess
+
+    env = {"CDS_MAX_HEADER_BYTES": "8192", "CDS_HEADER_TIMEOUT_SECONDS": "1"}
+    with ServerProcess(env_overrides=env, workers=2) as served:
+        for _ in range(4):  # new connections, spread over the workers by the kernel
+            with socket.create_connection(("127.0.0.1", served.port), timeout=WAIT) as sock:
+                send_quietly(sock, head(f"X-Big: {'a' * 9000}"))
+                assert status_of(read_until_closed(sock)) == 431
+        with socket.create_connection(("127.0.0.1", served.port), timeout=WAIT) as sock:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\n")
+            started = time.monotonic()
+            assert status_of(read_until_closed(sock)) == 408
+            assert time.monotonic() - started < 1 + 3
