@@ -1,12 +1,14 @@
 """The marks the timeline's panels are drawn with: shapes, points, rings, series, legends.
 
 Every point carries ``data-series`` and ``data-ref``; a ring (``data-cited``) marks a result
-that a card cites.
+that a card cites. ``Citations`` draws the rings and remembers which cited references got one,
+so that the page can name, in words, every cited item it could not draw.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from html import escape
 
 from cds_service.cards.timeline_axis import LEFT, PLOT_WIDTH
@@ -49,13 +51,34 @@ def point(
     return shape(kind, x, y, colour, extra=extra, title=title)
 
 
-def ring(x: float, y: float, reference: str, cited: frozenset[str]) -> str:
-    if reference not in cited:
-        return ""
-    return (
-        f'<circle class="cited" cx="{x:.1f}" cy="{y:.1f}" r="9" fill="none" stroke="#212f3d" '
-        f'stroke-width="1.5" stroke-dasharray="2 2" data-cited="{escape(reference)}"/>'
-    )
+@dataclass(slots=True)
+class Citations:
+    """The references the cards cite, and those a panel has ringed so far (one drawing)."""
+
+    cited: frozenset[str]
+    ringed: set[str] = field(default_factory=set)
+
+    def ring(self, x: float, y: float, reference: str) -> str:
+        """A dashed circle around a point when ``reference`` is cited, else nothing."""
+        if reference not in self.cited:
+            return ""
+        self.ringed.add(reference)
+        return (
+            f'<circle class="cited" cx="{x:.1f}" cy="{y:.1f}" r="9" fill="none" '
+            f'stroke="#212f3d" stroke-width="1.5" stroke-dasharray="2 2" '
+            f'data-cited="{escape(reference)}"/>'
+        )
+
+    def ring_bar(self, x: float, y: float, width: float, height: float, reference: str) -> str:
+        """A dashed frame around a bar (a therapy, a draft order) when it is cited."""
+        if reference not in self.cited:
+            return ""
+        self.ringed.add(reference)
+        return (
+            f'<rect class="cited" x="{x - 3:.1f}" y="{y - 3:.1f}" width="{width + 6:.1f}" '
+            f'height="{height + 6:.1f}" rx="4" fill="none" stroke="#212f3d" stroke-width="1.5" '
+            f'stroke-dasharray="2 2" data-cited="{escape(reference)}"/>'
+        )
 
 
 def series(
@@ -63,7 +86,7 @@ def series(
     kind: str,
     colour: str,
     points: Sequence[tuple[float, float, str, str]],
-    cited: frozenset[str],
+    cited: Citations,
 ) -> str:
     if not points:
         return ""
@@ -75,15 +98,22 @@ def series(
     ]
     for x, y, title, reference in points:
         parts.append(point(name, kind, x, y, colour, title, reference))
-        parts.append(ring(x, y, reference, cited))
+        parts.append(cited.ring(x, y, reference))
     parts.append("</g>")
     return "".join(parts)
 
 
-def legend(items: Iterable[tuple[str, str, str]], x: float, y: float) -> str:
+def legend(
+    items: Iterable[tuple[str, str, str]],
+    x: float,
+    y: float,
+    *,
+    hollow: frozenset[str] = frozenset(),
+) -> str:
+    """A row of (label, colour, shape) keys; labels in ``hollow`` get an open shape."""
     parts = ['<g class="legend">']
     for label, colour, kind in items:
-        parts.append(shape(kind, x, y - 4, colour))
+        parts.append(shape(kind, x, y - 4, colour, filled=label not in hollow))
         parts.append(f'<text x="{x + 10:.1f}" y="{y:.1f}">{escape(label)}</text>')
         x += 14 + 7.2 * len(label) + 16
     parts.append("</g>")

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from html import escape
 
 from cds_service.cards.names import FINDING_TITLES
-from cds_service.cards.timeline_svg import CourseMarks, draw_course
+from cds_service.cards.timeline_svg import CourseDrawing, CourseMarks, drawing_of_course
 from cds_service.engine.facts import PatientFacts
 from cds_service.engine.findings import FindingCode
 
@@ -24,6 +24,9 @@ ul.findings { margin: 0 0 12px; padding-left: 18px; }
 ul.findings code { color: #922b21; font-weight: bold; }
 figure { margin: 0; }
 figcaption, footer { color: #555; font-size: 12px; margin-top: 8px; }
+section.not-drawn { border-left: 3px solid #b9770e; padding: 2px 10px; margin: 8px 0 12px; }
+section.not-drawn h2 { font-size: 14px; margin: 4px 0; }
+section.not-drawn ul { margin: 4px 0; padding-left: 18px; font-size: 13px; }
 """
 
 
@@ -59,23 +62,43 @@ def course_page(
         if facts.issues
         else ""
     )
+    drawing = drawing_of_course(facts, marks)
     body = (
         '<main id="timeline">'
         "<h1>Disease course</h1>"
         f'<p class="meta">{escape(patient)} · cards of {marks.evaluated_on.isoformat()}</p>'
         + (f'<ul class="findings">{findings}</ul>' if findings else "")
+        + _not_drawn(drawing)
         + "<figure>"
-        + draw_course(facts, marks)
+        + drawing.svg
         + "<figcaption>Enzymes as multiples of the upper limit of normal (dashed line: 1×); "
         "strength as % of the scale maximum; MRI markers (filled diamond: edema, square: grade "
-        "of fatty replacement 0–3); therapy bars by drug class (arrow: ongoing). Dashed rings "
-        "mark the results the cards cite. Hover a marker for its value.</figcaption>"
+        "of fatty replacement 0–3); antibodies by result (filled triangle +: positive, open "
+        "circle −: negative, open square ?: indeterminate); diagnoses at their onset; therapy "
+        "bars by drug class (arrow: ongoing); draft orders of the ordering session as pale "
+        "dashed bars from the evaluation date, marked “draft”. Dashed rings and frames mark "
+        "what the cards cite. Hover a marker for its value.</figcaption>"
         "</figure>"
         f"<footer>Read from the patient's FHIR record.{escape(issues)}{_expiry(link_expires)}"
         "</footer>"
         "</main>"
     )
     return _document("Disease course", body)
+
+
+def _not_drawn(drawing: CourseDrawing) -> str:
+    """The cited items without a ring, named plainly above the drawing (never left out)."""
+    if not drawing.not_drawn:
+        return ""
+    items = "".join(
+        f'<li data-undrawn="{escape(reference)}">{escape(why)} '
+        f"<small>({escape(reference)})</small></li>"
+        for reference, why in drawing.not_drawn
+    )
+    return (
+        '<section class="not-drawn"><h2>Cited by the cards but not drawn</h2>'
+        f"<ul>{items}</ul></section>"
+    )
 
 
 def _expiry(link_expires: datetime | None) -> str:

@@ -1,4 +1,7 @@
-"""The panels of the course timeline, top to bottom: muscle enzymes, strength, MRI, therapy.
+"""The measured panels of the course timeline, top to bottom: muscle enzymes, strength, MRI.
+
+Therapy is drawn by ``timeline_therapy``; antibodies, diagnoses and other cited results by
+``timeline_rows``.
 
 Each panel is one ``<g class="panel" data-panel="...">`` placed on the shared ``TimeAxis``.
 """
@@ -6,26 +9,23 @@ Each panel is one ``<g class="panel" data-panel="...">`` placed on the shared ``
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date
 from html import escape
 
-from cds_service.cards.names import agent_name
-from cds_service.cards.timeline_axis import LEFT, PLOT_WIDTH, WIDTH, TimeAxis
-from cds_service.cards.timeline_marks import empty, legend, panel_frame, ring, series, shape
+from cds_service.cards.timeline_axis import LEFT, PLOT_WIDTH, TimeAxis
+from cds_service.cards.timeline_marks import Citations, empty, legend, panel_frame, series, shape
 from cds_service.engine.concepts import (
     STRENGTH_SCALE_MAXIMUM,
     Analyte,
-    DrugClass,
     FattyReplacement,
     Measure,
 )
-from cds_service.engine.facts import LabResult, MeasureResult, MedicationExposure, PatientFacts
+from cds_service.engine.facts import LabResult, MeasureResult, PatientFacts
 
 ENZYME_HEIGHT = 220
 STRENGTH_HEIGHT = 160
 MRI_HEIGHT = 56
-THERAPY_ROW = 26
 
 ENZYMES: tuple[tuple[Analyte, str, str, str], ...] = (
     (Analyte.CK, "CK", "#c0392b", "circle"),
@@ -37,32 +37,6 @@ STRENGTH_MEASURES: tuple[tuple[Measure, str, str, str], ...] = (
     (Measure.MMT8_150, "MMT-8 (/150)", "#117a65", "square"),
     (Measure.CMAS, "CMAS (/52)", "#b9770e", "triangle"),
 )
-CLASS_NAMES: dict[DrugClass, str] = {
-    DrugClass.GLUCOCORTICOID: "Glucocorticoid",
-    DrugClass.CSDMARD: "csDMARD",
-    DrugClass.ANTIMETABOLITE: "Antimetabolite",
-    DrugClass.CALCINEURIN_INHIBITOR: "Calcineurin inhibitor",
-    DrugClass.IVIG: "IVIG",
-    DrugClass.ANTI_CD20: "Anti-CD20",
-    DrugClass.ALKYLATING: "Alkylating agent",
-    DrugClass.JAK_INHIBITOR: "JAK inhibitor",
-    DrugClass.COSTIMULATION_BLOCKER: "Costimulation blocker",
-    DrugClass.STATIN: "Statin",
-    DrugClass.ANTIMALARIAL: "Antimalarial",
-}
-CLASS_COLOURS: dict[DrugClass, str] = {
-    DrugClass.GLUCOCORTICOID: "#e67e22",
-    DrugClass.CSDMARD: "#2e86c1",
-    DrugClass.ANTIMETABOLITE: "#2874a6",
-    DrugClass.CALCINEURIN_INHIBITOR: "#16a085",
-    DrugClass.IVIG: "#8e44ad",
-    DrugClass.ANTI_CD20: "#c0392b",
-    DrugClass.ALKYLATING: "#7b241c",
-    DrugClass.JAK_INHIBITOR: "#1abc9c",
-    DrugClass.COSTIMULATION_BLOCKER: "#5d6d7e",
-    DrugClass.STATIN: "#7f8c8d",
-    DrugClass.ANTIMALARIAL: "#a04000",
-}
 FAT_SHADES: dict[FattyReplacement, tuple[str, str]] = {
     FattyReplacement.NONE: ("#fdfefe", "0"),
     FattyReplacement.MILD: ("#f9e79f", "1"),
@@ -77,9 +51,16 @@ def measured_dates(facts: PatientFacts) -> list[date]:
     return days + [m.effective for m in facts.measures if m.measure in _DRAWN_MEASURES]
 
 
-def therapy_dates(facts: PatientFacts) -> list[date]:
-    """Start and end dates of the therapy bars."""
-    return [d for m in facts.medications for d in (m.start, m.end) if d is not None]
+def lab_on_enzyme_panel(result: LabResult) -> bool:
+    """Whether the enzyme panel draws ``result`` (an enzyme with an upper limit of normal)."""
+    return result.analyte in _ENZYME_ANALYTES and result.times_upper_limit is not None
+
+
+def measure_on_measured_panels(result: MeasureResult) -> bool:
+    """Whether the strength or MRI panel draws ``result``."""
+    if result.measure in _MRI_MEASURES:
+        return True
+    return result.measure in _STRENGTH and result.number is not None
 
 
 # --- enzymes -----------------------------------------------------------------------------
@@ -103,7 +84,7 @@ def _enzyme_scale(maximum: float) -> tuple[Callable[[float], float], list[float]
     return (lambda value: min(max(value, 0.0), high) / high), ticks, False
 
 
-def enzyme_panel(facts: PatientFacts, axis: TimeAxis, top: int, cited: frozenset[str]) -> str:
+def enzyme_panel(facts: PatientFacts, axis: TimeAxis, top: int, cited: Citations) -> str:
     drawn: list[tuple[Analyte, str, str, str, list[LabResult]]] = []
     undrawn = 0
     for analyte, label, colour, kind in ENZYMES:
@@ -163,12 +144,13 @@ def enzyme_panel(facts: PatientFacts, axis: TimeAxis, top: int, cited: frozenset
 
 # --- strength ----------------------------------------------------------------------------
 
-_DRAWN_MEASURES = frozenset(
-    {m for m, *_ in STRENGTH_MEASURES} | {Measure.MRI_MUSCLE_EDEMA, Measure.MRI_FATTY_REPLACEMENT}
-)
+_STRENGTH = frozenset(m for m, *_ in STRENGTH_MEASURES)
+_MRI_MEASURES = frozenset({Measure.MRI_MUSCLE_EDEMA, Measure.MRI_FATTY_REPLACEMENT})
+_DRAWN_MEASURES = _STRENGTH | _MRI_MEASURES
+_ENZYME_ANALYTES = frozenset(a for a, *_ in ENZYMES)
 
 
-def strength_panel(facts: PatientFacts, axis: TimeAxis, top: int, cited: frozenset[str]) -> str:
+def strength_panel(facts: PatientFacts, axis: TimeAxis, top: int, cited: Citations) -> str:
     def y_of(percent: float) -> float:
         return top + STRENGTH_HEIGHT - STRENGTH_HEIGHT * min(max(percent, 0.0), 100.0) / 100.0
 
@@ -210,7 +192,7 @@ def strength_panel(facts: PatientFacts, axis: TimeAxis, top: int, cited: frozens
 # --- MRI ---------------------------------------------------------------------------------
 
 
-def mri_row(facts: PatientFacts, axis: TimeAxis, top: int, cited: frozenset[str]) -> str:
+def mri_row(facts: PatientFacts, axis: TimeAxis, top: int, cited: Citations) -> str:
     edema_y, fat_y = top + 16, top + MRI_HEIGHT - 14
     parts = [
         '<g class="panel" data-panel="mri">',
@@ -226,16 +208,16 @@ def mri_row(facts: PatientFacts, axis: TimeAxis, top: int, cited: frozenset[str]
     return "".join(parts)
 
 
-def _edema_marker(result: MeasureResult, x: float, y: float, cited: frozenset[str]) -> str:
+def _edema_marker(result: MeasureResult, x: float, y: float, cited: Citations) -> str:
     present = bool(result.flag)
     where = f" ({result.body_site})" if result.body_site else ""
     title = f"MRI {result.effective.isoformat()}: {'edema' if present else 'no edema'}{where}"
     extra = f'class="mri" data-mri="edema" data-present="{str(present).lower()}"'
     marker = shape("diamond", x, y, "#cb4335", filled=present, extra=extra, title=title)
-    return marker + ring(x, y, result.source.reference, cited)
+    return marker + cited.ring(x, y, result.source.reference)
 
 
-def _fat_marker(result: MeasureResult, x: float, y: float, cited: frozenset[str]) -> str:
+def _fat_marker(result: MeasureResult, x: float, y: float, cited: Citations) -> str:
     grade = result.grade or FattyReplacement.NONE
     shade, digit = FAT_SHADES[grade]
     title = f"MRI {result.effective.isoformat()}: fatty replacement {grade.value}"
@@ -244,93 +226,5 @@ def _fat_marker(result: MeasureResult, x: float, y: float, cited: frozenset[str]
         f'x="{x - 7:.1f}" y="{y - 7:.1f}" width="14" height="14" fill="{shade}" '
         f'stroke="#7d6608"><title>{escape(title)}</title></rect>'
         f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle" font-size="10">{digit}</text>'
-        + ring(x, y, result.source.reference, cited)
+        + cited.ring(x, y, result.source.reference)
     )
-
-
-# --- therapy -----------------------------------------------------------------------------
-
-
-def therapy_rows(
-    medications: Sequence[MedicationExposure],
-) -> list[tuple[DrugClass, list[MedicationExposure]]]:
-    rows: dict[DrugClass, list[MedicationExposure]] = {}
-    for exposure in sorted(
-        (m for m in medications if m.start is not None),
-        key=lambda m: (m.start or date.min, m.source.reference),
-    ):
-        rows.setdefault(exposure.drug_class, []).append(exposure)
-    return list(rows.items())
-
-
-def therapy_panel(
-    rows: list[tuple[DrugClass, list[MedicationExposure]]],
-    axis: TimeAxis,
-    top: int,
-    evaluated_on: date,
-) -> str:
-    parts = ['<g class="panel" data-panel="therapy">']
-    parts.append(f'<text x="8" y="{top - 10}" font-weight="bold">Therapy</text>')
-    if not rows:
-        parts.append(empty(top, THERAPY_ROW, "No dated myositis therapy"))
-    for index, (drug_class, exposures) in enumerate(rows):
-        y = top + index * THERAPY_ROW
-        colour = CLASS_COLOURS.get(drug_class, "#5d6d7e")
-        parts.append(
-            f'<text x="{LEFT - 12}" y="{y + 17}" text-anchor="end">'
-            f"{escape(CLASS_NAMES.get(drug_class, drug_class.value))}</text>"
-        )
-        for exposure in exposures:
-            parts.append(_therapy_bar(exposure, axis, y, colour, evaluated_on))
-    parts.append("</g>")
-    return "".join(parts)
-
-
-def _therapy_bar(
-    exposure: MedicationExposure, axis: TimeAxis, y: int, colour: str, evaluated_on: date
-) -> str:
-    start = exposure.start or axis.start
-    ongoing = exposure.end is None and exposure.active
-    end = exposure.end or (max(evaluated_on, start) if ongoing else start)
-    if end < axis.start:
-        return ""  # over before the drawn course began
-    clipped = start < axis.start
-    x1, x2 = axis.x(max(start, axis.start)), axis.x(end)
-    width = max(x2 - x1, 4.0)
-    name = agent_name(exposure.agent)
-    if clipped:
-        name += f" (since {start.strftime('%b %Y')})"
-    dose = f", {exposure.daily_dose_mg:g} mg/d" if exposure.daily_dose_mg else ""
-    until = "ongoing" if ongoing else end.isoformat()
-    title = f"{name}{dose}: {start.isoformat()} to {until}"
-    arrow = (
-        f'<polygon points="{x1 + width:.1f},{y + 4} {x1 + width + 8:.1f},{y + 13} '
-        f'{x1 + width:.1f},{y + 22}" fill="{colour}"/>'
-        if ongoing
-        else ""
-    )
-    label_width = 6.5 * len(name) + 8
-    after = x1 + width + (12 if ongoing else 4)
-    if width > label_width:  # inside the bar
-        label_x, anchor, label_fill = x1 + 4, "start", "#fff"
-    elif after + label_width <= WIDTH:  # after the bar
-        label_x, anchor, label_fill = after, "start", "#1c2833"
-    else:  # before the bar
-        label_x, anchor, label_fill = x1 - 4, "end", "#1c2833"
-    return (
-        f'<rect class="therapy" x="{x1:.1f}" y="{y + 4}" width="{width:.1f}" height="18" rx="3" '
-        f'fill="{colour}" data-drug-class="{drug_class_attr(exposure)}" '
-        f'data-agent="{exposure.agent.value}" data-ongoing="{str(ongoing).lower()}" '
-        f'data-clipped="{str(clipped).lower()}">'
-        f"<title>{escape(title)}</title></rect>{arrow}"
-        f'<text x="{label_x:.1f}" y="{y + 17}" text-anchor="{anchor}" fill="{label_fill}" '
-        f'font-size="11">'
-        f"{escape(name)}</text>"
-    )
-
-
-def drug_class_attr(exposure: MedicationExposure) -> str:
-    return exposure.drug_class.value
-
-
-# --- the cards' findings -----------------------------------------------------------------

@@ -31,6 +31,7 @@ from cds_service.cdshooks.timeline_link import TimelineLinks
 from cds_service.engine import evaluate, evaluate_orders
 from cds_service.engine.facts import PatientFacts
 from cds_service.engine.findings import Finding
+from cds_service.engine.order_checks.draft_order import DraftOrder
 from cds_service.engine.thresholds import Thresholds
 from cds_service.fhir.extract import extract_facts
 from cds_service.fhir.extract.draft_orders import read_draft_orders
@@ -93,7 +94,7 @@ class Pipeline:
         """Facts, findings and checked cards from the resolved data (pure CPU work)."""
         context: Mapping[str, Any] = request.context
         facts = extract_facts(resolved.resources, self.terminology, today)
-        findings = self._findings(service, request, facts, today, resolved.resources)
+        findings, drafts = self._findings(service, request, facts, today, resolved.resources)
         patient_id = str(context.get("patientId", ""))
         links = None
         if self.links is not None and findings:  # one encryption per call, only with cards
@@ -103,6 +104,7 @@ class Pipeline:
                 finding_codes=[f.code.value for f in findings],
                 evaluated_on=today,
                 cited=cited_references(findings),
+                drafts=drafts,
             )
         card_context = CardContext(
             service_id=service.id,
@@ -131,12 +133,13 @@ class Pipeline:
         facts: PatientFacts,
         today: date,
         resources: list[JsonObject],
-    ) -> tuple[Finding, ...]:
+    ) -> tuple[tuple[Finding, ...], tuple[DraftOrder, ...]]:
+        """The call's findings, and its draft orders (order hooks; the timeline draws them)."""
         if service.hook is HookName.PATIENT_VIEW:
-            return evaluate(facts, self.thresholds, today)
+            return evaluate(facts, self.thresholds, today), ()
         hook_context = validate_context(request)
         if not isinstance(hook_context, OrderSelectContext | OrderSignContext):
-            return ()
+            return (), ()
         drafts = read_draft_orders(
             hook_context.draft_resources(),
             self.terminology,
@@ -144,7 +147,7 @@ class Pipeline:
             selected=selected_references(hook_context),
             medications=resources,  # Medication resources a draft may reference
         )
-        return evaluate_orders(facts, drafts, self.thresholds, today)
+        return evaluate_orders(facts, drafts, self.thresholds, today), drafts
 
 
 OFFLOAD_ABOVE_RESOURCES = 1500

@@ -3,8 +3,9 @@
 A card's link carries no patient data in clear. It carries a compact JWE (``dir`` +
 ``A256GCM``, RFC 7516) that only this service can open, holding the FHIR server to read, the
 patient id, the finding codes of the call, the references of the resources those findings
-cited (so that the page rings them whichever hook issued the card), the evaluation date and
-``exp`` (15 minutes). The
+cited (so that the page rings them whichever hook issued the card), the draft orders of an
+ordering session (order-select, order-sign: they are not in the patient's record, so the page
+can draw them only from here), the evaluation date and ``exp`` (15 minutes). The
 page ``GET /timeline/{ref}`` opens it; anything that does not open (tampered, expired, made
 with another key) is simply "not found".
 
@@ -30,6 +31,8 @@ from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
 from cds_service.cdshooks.link_key import development_link_key
+from cds_service.engine.concepts import Agent, DrugClass
+from cds_service.engine.order_checks.draft_order import DraftOrder
 from cds_service.settings import Settings, decode_link_secret
 
 __all__ = ["LINK_LIFETIME_SECONDS", "CardLinks", "TimelineLinks", "TimelineRef"]
@@ -40,6 +43,11 @@ MAX_REF_CHARS = 4096
 # encrypted reference well under MAX_REF_CHARS (a call's cards cite 2-13 resources, <500
 # characters, in the fixture scenarios); references beyond the budget are not ringed.
 MAX_CITED_CHARS = 1500
+# The draft orders a link carries, in characters of their fields: an ordering session drafts
+# 1-3 orders in the fixture scenarios; orders beyond the budget are not drawn (the page names
+# a cited one it cannot draw). Display texts are cut to DRAFT_DISPLAY_CHARS.
+MAX_DRAFT_CHARS = 600
+DRAFT_DISPLAY_CHARS = 60
 _PROTECTED = {"alg": "dir", "enc": "A256GCM"}
 _ALGORITHMS = ("dir", "A256GCM")
 _KEY_CONTEXT = b"myositis-cds/timeline-link/v1\x00"
@@ -55,6 +63,7 @@ class TimelineRef:
     evaluated_on: date
     expires_at: int
     cited: tuple[str, ...] = ()  # references of the resources the findings cited
+    drafts: tuple[DraftOrder, ...] = ()  # the ordering session's draft orders (order hooks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +122,10 @@ class TimelineLinks:
         finding_codes: Sequence[str],
         evaluated_on: date,
         cited: Sequence[str] = (),
+        drafts: Sequence[DraftOrder] = (),
     ) -> CardLinks | None:
-        """Links for one call's cards; None when the page could not read the patient's data."""
+        """Links for one call's cards; None when the page could not read the patient's data.
+        ``drafts``: the draft orders of an order-hook call, those cited first."""
         if not patient_id or (fhir_server is None and not self.embedded_fallback):
             return None
         claims: dict[str, Any] = {
@@ -125,6 +136,8 @@ class TimelineLinks:
         }
         if cited:
             claims["cit"] = _within_budget(cited)
+        if drafts:
+            claims["drf"] = _drafts_within_budget(drafts, frozenset(cited))
         if fhir_server:
             claims["srv"] = fhir_server
         ref = jwe.encrypt_compact(
@@ -174,6 +187,57 @@ def _within_budget(references: Sequence[str]) -> list[str]:
     return kept
 
 
+def _drafts_within_budget(
+    drafts: Sequence[DraftOrder], cited: frozenset[str]
+) -> list[list[str | bool]]:
+    """Each draft as [reference, agent, drug class, display, status, selected], cited first."""
+    kept: list[list[str | bool]] = []
+    used = 0
+    for order in sorted(drafts, key=lambda o: o.reference not in cited):
+        row: list[str | bool] = [
+            order.reference,
+            order.agent.value if order.agent else "",
+            order.drug_class.value if order.drug_class else "",
+            order.display[:DRAFT_DISPLAY_CHARS],
+            order.status[:20],
+            order.selected,
+        ]
+        used += sum(len(str(field)) + 3 for field in row)
+        if used > MAX_DRAFT_CHARS:
+            break
+        kept.append(row)
+    return kept
+
+
+def _drafts_from_claims(value: object) -> tuple[DraftOrder, ...] | None:
+    """The drafts of a link's claims; None when they are malformed."""
+    if not isinstance(value, list):
+        return None
+    drafts: list[DraftOrder] = []
+    for row in value:
+        if not (isinstance(row, list) and len(row) == 6):
+            return None
+        reference, agent, drug_class, display, status, selected = row
+        if not all(isinstance(f, str) for f in (reference, agent, drug_class, display, status)):
+            return None
+        if not isinstance(selected, bool) or not reference:
+            return None
+        try:
+            drafts.append(
+                DraftOrder(
+                    reference=reference,
+                    selected=selected,
+                    status=status,
+                    agent=Agent(agent) if agent else None,
+                    drug_class=DrugClass(drug_class) if drug_class else None,
+                    display=display,
+                )
+            )
+        except ValueError:
+            return None
+    return tuple(drafts)
+
+
 def _ref_from_claims(claims: object, now: float) -> TimelineRef | None:
     if not isinstance(claims, dict):
         return None
@@ -190,6 +254,9 @@ def _ref_from_claims(claims: object, now: float) -> TimelineRef | None:
     cited = claims.get("cit", [])
     if not isinstance(cited, list) or not all(isinstance(c, str) for c in cited):
         return None
+    drafts = _drafts_from_claims(claims.get("drf", []))
+    if drafts is None:
+        return None
     try:
         evaluated_on = date.fromisoformat(day) if isinstance(day, str) else None
     except ValueError:
@@ -203,4 +270,5 @@ def _ref_from_claims(claims: object, now: float) -> TimelineRef | None:
         evaluated_on=evaluated_on,
         expires_at=expires_at,
         cited=tuple(cited),
+        drafts=drafts,
     )

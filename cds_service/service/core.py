@@ -27,6 +27,7 @@ from cds_service.cdshooks.smart_app import SmartApp
 from cds_service.cdshooks.timeline_link import TimelineLinks, TimelineRef
 from cds_service.cdshooks.timeline_source import CourseUnavailable, TimelineSource
 from cds_service.engine.facts import PatientFacts
+from cds_service.engine.order_checks.draft_order import DraftOrder
 from cds_service.fhir.dev_smart_server import DevSmartServer
 from cds_service.fhir.extract import extract_facts
 from cds_service.fhir.fixture_store import FixtureStore
@@ -60,6 +61,7 @@ class Course:
     evaluated_on: date
     finding_codes: tuple[str, ...]  # the findings of the call that issued the card
     cited: frozenset[str]  # FHIR references ("Observation/x") those findings cited
+    drafts: tuple[DraftOrder, ...]  # the draft orders of an order-hook call (the link's)
     link_expires: datetime | None  # None: read with the clinician's own token (SMART app)
 
 
@@ -132,19 +134,19 @@ class CdsService:
         be written never costs the clinician the cards: counted and logged instead."""
         assert self.ledger is not None
         patient_id = request.context.get("patientId")
-        rows = issued_cards(
-            service_id=spec.id,
-            hook=str(request.hook),
-            hook_instance=str(request.hookInstance),
-            patient_id=str(patient_id or ""),
-            cards=result.cards,
-            findings=result.findings,
-            issued_at=self.ledger.now(),
-            key=self.ledger_key,
-        )
         try:
+            rows = issued_cards(
+                service_id=spec.id,
+                hook=str(request.hook),
+                hook_instance=str(request.hookInstance),
+                patient_id=str(patient_id or ""),
+                cards=result.cards,
+                findings=result.findings,
+                issued_at=self.ledger.now(),
+                key=self.ledger_key,
+            )
             self.ledger.record(rows)
-        except LedgerUnavailable as error:
+        except (LedgerUnavailable, ValueError) as error:
             LEDGER_FAILURES.labels(spec.id).inc()
             log.error("card_ledger_unavailable", service=spec.id, error=str(error))
 
@@ -173,6 +175,7 @@ class CdsService:
             evaluated_on=opened.evaluated_on,
             finding_codes=opened.finding_codes,
             cited=frozenset(opened.cited),
+            drafts=opened.drafts,
             link_expires=(None if access_token else datetime.fromtimestamp(opened.expires_at, UTC)),
         )
 

@@ -120,3 +120,40 @@ def test_the_screenshot_shows_the_series_drawn(timeline_url: str, tmp_path: Path
         "antimetabolite bar": near(counts, "#2874a6", 4),
     }
     assert all(count >= 25 for count in painted.values()), painted
+
+
+@pytest.fixture(scope="module")
+def order_statin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db = tmp_path_factory.mktemp("browser-order") / "feedback.sqlite3"
+    with live_server(database_url=f"sqlite:///{db}") as server:
+        body = copy.deepcopy(scenario("order-statin-with-hmgcr-order-select").request)
+        body["fhirServer"] = f"{server.base_url}/fhir"
+        response = httpx.post(f"{server.base_url}/cds-services/myositis-order-select", json=body)
+        assert response.status_code == 200, response.text
+        (card,) = response.json()["cards"]
+        yield str(card["links"][0]["url"])
+
+
+def test_the_statin_order_page_paints_the_antibody_and_the_draft_statin_ringed(
+    order_statin_url: str, tmp_path: Path
+) -> None:
+    dom = chromium(tmp_path / "profile", "--dump-dom", order_statin_url).stdout
+    assert 'data-antibody="hmgcr" data-status="positive"' in dom
+    assert 'data-draft="true" data-drug-class="statin"' in dom
+    assert dom.count('class="cited"') == 2  # the card cites the antibody and the draft
+    OUTPUT.mkdir(exist_ok=True)
+    shot = OUTPUT / "timeline-order-statin-with-hmgcr.png"
+    shot.unlink(missing_ok=True)
+    result = chromium(
+        tmp_path / "profile", f"--screenshot={shot}", "--window-size=1100,950", order_statin_url
+    )
+    assert shot.exists(), result.stderr[-2000:]
+    _, _, counts = pixels(shot)
+    painted = {
+        # the patient has no statin: this grey is the draft bar's dashed outline alone
+        "draft statin outline": near(counts, "#7f8c8d", 4),
+        "draft statin's pale fill (25 % over white)": near(counts, "#dfe2e2", 3),
+        "positive antibody mark and finding labels": near(counts, "#922b21", 4),
+        "methotrexate bar": near(counts, "#2874a6", 4),
+    }
+    assert all(count >= 25 for count in painted.values()), painted

@@ -102,7 +102,9 @@ def test_the_svg_is_well_formed_with_one_panel_each() -> None:
     root = parse(draw_course(facts(), marks("escalate-second-line")))
     assert root.tag == f"{SVG}svg"
     panels = [e.get("data-panel") for e in root.iter() if e.get("data-panel")]
-    assert panels == ["enzymes", "strength", "mri", "therapy"]
+    # no antibody result: the panel says so; no diagnosis and no cited other result: no panel
+    assert panels == ["enzymes", "strength", "mri", "antibodies", "therapy"]
+    assert "No antibody results" in draw_course(facts(), marks())
 
 
 def test_enzymes_are_drawn_as_multiples_of_uln_with_a_dashed_uln_line() -> None:

@@ -103,6 +103,7 @@ async def course_response(reading: Awaitable[Course]) -> Response:
         evaluated_on=course.evaluated_on,
         finding_codes=course.finding_codes,
         cited=course.cited,
+        drafts=course.drafts,
     )
     TIMELINE_VIEWS.labels("shown").inc()
     return _page(course_page(course.facts, marks, link_expires=course.link_expires))
