@@ -134,19 +134,19 @@ class CdsService:
         be written never costs the clinician the cards: counted and logged instead."""
         assert self.ledger is not None
         patient_id = request.context.get("patientId")
-        rows = issued_cards(
-            service_id=spec.id,
-            hook=str(request.hook),
-            hook_instance=str(request.hookInstance),
-            patient_id=str(patient_id or ""),
-            cards=result.cards,
-            findings=result.findings,
-            issued_at=self.ledger.now(),
-            key=self.ledger_key,
-        )
         try:
+            rows = issued_cards(
+                service_id=spec.id,
+                hook=str(request.hook),
+                hook_instance=str(request.hookInstance),
+                patient_id=str(patient_id or ""),
+                cards=result.cards,
+                findings=result.findings,
+                issued_at=self.ledger.now(),
+                key=self.ledger_key,
+            )
             self.ledger.record(rows)
-        except LedgerUnavailable as error:
+        except (LedgerUnavailable, ValueError) as error:
             LEDGER_FAILURES.labels(spec.id).inc()
             log.error("card_ledger_unavailable", service=spec.id, error=str(error))
 
