@@ -25,6 +25,7 @@ import os
 import re
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bench import generator
@@ -192,7 +193,7 @@ def run_once(limit: int, args: argparse.Namespace) -> dict[str, Any]:
     return {"max_calls_in_progress": limit, **outcomes.summary()}
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--callers", type=int, default=128)
     parser.add_argument("--rounds", type=int, default=5)
@@ -206,7 +207,8 @@ def main() -> int:
     )
     parser.add_argument("--max-seconds", type=float, default=120.0, help="per run")
     parser.add_argument("--only-on", action="store_true", help="skip the run without admission")
-    args = parser.parse_args()
+    parser.add_argument("--output", type=Path, default=RESULTS_FILE, help="where to write JSON")
+    args = parser.parse_args(argv)
     runs = [] if args.only_on else [run_once(0, args)]
     runs.append(run_once(args.limit, args))
     result = {
@@ -220,8 +222,8 @@ def main() -> int:
         "budget_ms": BUDGET_SECONDS * 1000,
         "runs": runs,
     }
-    RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS_FILE.write_text(json.dumps(result, indent=2) + "\n")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
     return 0
 

@@ -17,7 +17,7 @@ from html import escape
 from cds_service.cards.timeline_axis import LEFT, PLOT_WIDTH, TimeAxis
 from cds_service.cards.timeline_marks import Citations, empty, legend, shape
 from cds_service.cards.units import for_people
-from cds_service.engine.concepts import Antibody, AntibodyStatus
+from cds_service.engine.concepts import Antibody, AntibodyStatus, Measure
 from cds_service.engine.facts import (
     AntibodyResult,
     DiagnosisFact,
@@ -37,6 +37,18 @@ __all__ = [
 
 ROW = 22
 LABEL_CHARS = 26
+EARLIER_INSET = 10.0  # a mark dated before the axis: just inside its start, clear of the labels
+
+# Row labels of measures whose record label is a code's spelling (acronyms in capitals).
+MEASURE_LABELS: dict[Measure, str] = {
+    Measure.FVC_PERCENT_PREDICTED: "FVC % predicted",
+    Measure.ILD_PROGRESSION: "ILD progression",
+    Measure.HAQ_DI: "HAQ-DI",
+    Measure.FI2: "FI-2",
+    Measure.PHYSICIAN_GLOBAL_ACTIVITY: "Physician global activity",
+    Measure.PATIENT_GLOBAL_ACTIVITY: "Patient global activity",
+    Measure.EXTRAMUSCULAR_GLOBAL_ACTIVITY: "Extramuscular activity",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +196,8 @@ def other_results_panel(
     for measure in facts.measures:
         if measure_drawn(measure):
             continue
-        label = measure.source.display or measure.measure.value.replace("-", " ").capitalize()
+        label = MEASURE_LABELS.get(measure.measure) or measure.source.display
+        label = label or measure.measure.value.replace("-", " ").capitalize()
         marks = by_label.setdefault(label, {})
         marks.setdefault(measure.source.reference, _measure_mark(measure, label))
         if measure.source.reference in cited:
@@ -274,7 +287,7 @@ def draw_row_panel(panel: RowPanel, axis: TimeAxis, top: int, cited: Citations) 
 
 def _row_mark(mark: RowMark, axis: TimeAxis, y: float, cited: Citations) -> str:
     earlier = mark.day < axis.start
-    x = axis.x(max(mark.day, axis.start))
+    x = axis.x(axis.start) + EARLIER_INSET if earlier else axis.x(mark.day)
     text = mark.text
     if earlier:  # drawn at the axis start: say so, and when it was
         when = "" if mark.day.isoformat() in text else f" ({mark.day.isoformat()})"

@@ -100,7 +100,7 @@ def test_slow_headers_are_answered_408_and_closed(server: LiveServer) -> None:
         elapsed = time.monotonic() - started
     assert status_of(answer) == 408
     assert b"connection: close" in answer.lower()
-    assert HEADER_TIMEOUT <= elapsed < HEADER_TIMEOUT + 3
+    assert HEADER_TIMEOUT - 0.5 <= elapsed < HEADER_TIMEOUT + 3  # not reset by the trickle
 
 
 def test_two_hundred_half_open_connections_are_closed(server: LiveServer) -> None:

@@ -18,7 +18,7 @@ import pytest
 from tests.live_server import LiveServer, live_server
 from tests.scenario_files import scenario
 
-RING = re.compile(r'<circle class="cited"[^>]*data-cited="([^"]+)"')
+RING = re.compile(r'class="cited"[^>]*data-cited="([^"]+)"')  # rings and frames
 EVIDENCE_ROW = re.compile(r"^\| (?P<label>[^|]+?) \|.*\| (?P<reference>\S+/\S+) \|$", re.M)
 
 
@@ -62,3 +62,10 @@ def test_a_timeline_opened_from_an_order_hook_card_rings_the_cited_results(
     # the drawn results the card cites (CK on the enzyme panel, MMT-8 on the strength panel)
     assert {cited["CK"], cited["MMT-8 \\(0-80\\)"]} <= ringed
     assert ringed <= set(cited.values())  # nothing the card did not cite
+    # the draft order the card is about: a proposed bar on the therapy panel, ringed
+    assert cited["Draft order"] in ringed
+    draft = cited["Draft order"]
+    assert (
+        f'data-draft="true" data-drug-class="ivig" data-agent="ivig" data-ref="{draft}"'
+        in page.text
+    )

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from datetime import date
 
 from cds_service.cards.timeline_page import course_page
-from cds_service.cards.timeline_svg import CourseMarks, draw_course, drawing_of_course
+from cds_service.cards.timeline_svg import LEFT, CourseMarks, draw_course, drawing_of_course
 from cds_service.engine.concepts import (
     Agent,
     Analyte,
@@ -238,3 +238,19 @@ def test_marks_before_the_axis_say_when() -> None:
     root = parse(draw_course(old, marks({"Observation/m1"})))
     assert "◀ + pos (2019-03-01)" in [t.text for t in root.iter(f"{SVG}text")]
     assert rings(root) == ["Observation/m1"]
+    mark = next(e for e in root.iter() if e.get("data-antibody") == "mda5")
+    ring = next(e for e in root.iter() if e.get("class") == "cited")
+    assert float(ring.get("cx", "0")) - 9 >= LEFT  # inside the axis, clear of the row label
+    assert mark.get("points", "").startswith(f"{float(ring.get('cx', '0')):.1f},")
+
+
+def test_other_results_name_measures_in_words() -> None:
+    ild = MeasureResult(
+        Measure.ILD_PROGRESSION,
+        date(2026, 10, 1),
+        SourceRef("Observation/ild", "Ild progression"),
+        flag=True,
+    )
+    root = parse(draw_course(PatientFacts(measures=(ild,)), marks({"Observation/ild"})))
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "ILD progression" in texts and "yes" in texts
