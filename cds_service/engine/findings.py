@@ -96,7 +96,9 @@ class Finding:
     muscle-directed, so a muscle mimic does not suppress it (docs/clinical-logic.md,
     "precedence"). ``organ_variant`` is the same escalation told for its lung or skin activity
     only, shown instead of it when a muscle mimic explains the muscle (None when no lung or
-    skin disease is active)."""
+    skin disease is active). Beside urgent-escalation, which covers the lung, an escalate-*
+    finding with ``lung_only`` is not shown and one with ``without_lung`` is shown as that:
+    the same card without its lung activity (docs/clinical-logic.md, "precedence")."""
 
     code: FindingCode
     severity: Severity
@@ -113,6 +115,8 @@ class Finding:
     order_reference: str = ""
     extramuscular_only: bool = False
     organ_variant: Finding | None = None
+    lung_only: bool = False
+    without_lung: Finding | None = None
 
     def __post_init__(self) -> None:
         # One fact shown once: rules assemble evidence from several sources (a trigger and the

@@ -9,6 +9,11 @@ drives it). An escalation resting on muscle and on lung or skin activity is repl
 ``organ_variant``: the same card told for the lung or skin alone, showing only that organ's
 activity.
 
+Beside urgent-escalation (rapidly progressive ILD) the lung has its card: an escalate-*
+finding driven by the lung alone (``Finding.lung_only``) is not shown, and one driven by the
+muscle or the skin as well is shown without its lung activity (``Finding.without_lung``), so
+that one card, the urgent one, speaks for the lung.
+
 Project addition: a mimic finding (suspect-ibm, suspect-steroid-myopathy,
 suspect-hypothyroidism) already explains the weakness, so reassess-activity-vs-damage
 ("activity or damage is unclear") is redundant and removed.
@@ -47,7 +52,19 @@ def apply_precedence(findings: Iterable[Finding]) -> tuple[Finding, ...]:
         for f in found
         if (shown := f if f.code not in removed else _organ_driven(f)) is not None
     ]
+    if FindingCode.URGENT_ESCALATION in present:
+        kept = [shown for f in kept if (shown := _beside_urgent(f)) is not None]
     return tuple(sorted(kept, key=lambda f: DISPLAY_RANK[f.code]))
+
+
+def _beside_urgent(finding: Finding) -> Finding | None:
+    """An escalation as shown beside urgent-escalation, which covers the lung: nothing when
+    the lung alone drives it, else without its lung activity."""
+    if finding.code not in SUPPRESSIBLE:
+        return finding
+    if finding.lung_only:
+        return None
+    return finding.without_lung or finding
 
 
 def _organ_driven(finding: Finding) -> Finding | None:

@@ -220,15 +220,16 @@ def recommended(finding: Finding) -> Agent:
 
 
 def lung_active_muscle_quiet_with_hypothyroidism() -> PatientFacts:
-    """Anti-synthetase ILD active (ILD Condition, progression read "yes" 2 weeks ago,
-    extramuscular VAS 5), muscle quiet (CK normal, no edema), hypothyroidism coded with no
-    current TSH."""
+    """Anti-synthetase ILD active (ILD Condition since 2 years, progression read "yes" 2 weeks
+    ago: progressing, not rapidly; extramuscular VAS 5), muscle quiet (CK normal, no edema),
+    hypothyroidism coded with no current TSH."""
     return patient(
         labs=(ck(150, ago(2)), tsh(2.0, ago(20))),
         antibodies=(antibody(Antibody.JO1),),
         diagnoses=(
             diagnosis(Diagnosis.POLYMYOSITIS),
-            diagnosis(Diagnosis.INTERSTITIAL_LUNG_DISEASE),
+            # An ILD of 2 years: not rapidly progressive, so urgent-escalation does not fire.
+            diagnosis(Diagnosis.INTERSTITIAL_LUNG_DISEASE, onset=ago(104)),
             diagnosis(Diagnosis.HYPOTHYROIDISM),
         ),
         medications=first_line(20),

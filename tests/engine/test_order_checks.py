@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from cds_service.engine import evaluate_orders
 from cds_service.engine.concepts import (
     Agent,
@@ -292,3 +294,20 @@ def test_a_lung_directed_escalation_kept_next_to_a_mimic_is_supported_as_ordered
     facts = lung_active_muscle_quiet_with_hypothyroidism()
     found = {c for c, _ in order_codes(facts, draft(Agent.TACROLIMUS))}
     assert FindingCode.ORDER_ESCALATION_NOT_SUPPORTED not in found
+
+
+def test_an_urgent_ild_agent_is_not_called_unsupported_next_to_a_muscle_mimic() -> None:
+    # Rapidly progressive ILD (ILD of 4 weeks, progressing) with coded hypothyroidism: the
+    # lung-driven escalate-second-line is not shown beside urgent-escalation, and ordering the
+    # urgent card's agent is still supported (the mimic does not explain the lung).
+    facts = lung_active_muscle_quiet_with_hypothyroidism()
+    diagnoses = tuple(
+        d for d in facts.diagnoses if d.diagnosis is not Diagnosis.INTERSTITIAL_LUNG_DISEASE
+    )
+    facts = replace(
+        facts,
+        diagnoses=(*diagnoses, diagnosis(Diagnosis.INTERSTITIAL_LUNG_DISEASE, onset=ago(4))),
+    )
+    assert FindingCode.URGENT_ESCALATION in {f.code for f in findings(facts)}
+    codes = {c for c, _ in order_codes(facts, draft(Agent.TACROLIMUS))}
+    assert FindingCode.ORDER_ESCALATION_NOT_SUPPORTED not in codes

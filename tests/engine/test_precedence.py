@@ -6,12 +6,15 @@ from dataclasses import replace
 
 import pytest
 
-from cds_service.engine.concepts import Agent, Diagnosis
+from cds_service.engine.concepts import Agent, Diagnosis, Measure
+from cds_service.engine.facts import PatientFacts
 from cds_service.engine.findings import Evidence, Finding, FindingCode, Severity
 from cds_service.engine.precedence import SUPPRESSING, apply_precedence, suppressing_codes
 from tests.engine.builders import (
+    ago,
     codes,
     diagnosis,
+    flag,
     lung_active_muscle_quiet_with_hypothyroidism,
     only,
     recommended,
@@ -144,3 +147,55 @@ def test_muscle_activity_with_a_muscle_mimic_is_still_suppressed_end_to_end() ->
     found = codes(facts)
     assert FindingCode.SUSPECT_HYPOTHYROIDISM in found
     assert FindingCode.ESCALATE_SECOND_LINE not in found
+
+
+# Beside urgent-escalation (rapidly progressive ILD) one card speaks for the lung.
+
+
+def _rp_ild(*extra: Diagnosis) -> PatientFacts:
+    """The lung-active, muscle-quiet patient with an ILD of 4 weeks: rapidly progressive."""
+    facts = lung_active_muscle_quiet_with_hypothyroidism()
+    recent_ild = diagnosis(Diagnosis.INTERSTITIAL_LUNG_DISEASE, onset=ago(4))
+    kept = tuple(
+        d for d in facts.diagnoses if d.diagnosis is not Diagnosis.INTERSTITIAL_LUNG_DISEASE
+    )
+    return replace(facts, diagnoses=(*kept, recent_ild, *(diagnosis(d) for d in extra)))
+
+
+def test_beside_urgent_escalation_the_lung_driven_escalation_is_not_shown() -> None:
+    found = codes(_rp_ild())
+    assert {FindingCode.URGENT_ESCALATION, FindingCode.SUSPECT_HYPOTHYROIDISM} <= found
+    assert not found & {FindingCode.ESCALATE_SECOND_LINE, FindingCode.ESCALATE_THIRD_LINE}
+
+
+def test_beside_urgent_escalation_a_muscle_driven_escalation_stays_without_the_lung() -> None:
+    # Active muscle disease (CK 6x ULN, MRI edema) and a new, progressing ILD: the escalation
+    # for the muscle stays; its lung rows are left to the urgent card.
+    progression = flag(Measure.ILD_PROGRESSION, True, ago(1))
+    facts = refractory_active_dm(
+        diagnoses=(diagnosis(), diagnosis(Diagnosis.INTERSTITIAL_LUNG_DISEASE, onset=ago(4))),
+        extra_measures=(progression,),
+    )
+    found = codes(facts)
+    assert FindingCode.URGENT_ESCALATION in found
+    card = only(facts, FindingCode.ESCALATE_SECOND_LINE)
+    cited = {e.reference for e in card.evidence}
+    assert progression.source.reference not in cited
+    assert any(e.label == "CK" or "CK" in e.label for e in card.evidence)
+
+
+def test_beside_urgent_escalation_a_lung_and_skin_escalation_stays_for_the_skin() -> None:
+    lung = Evidence(label="ILD progression", value="yes", reference="Observation/lung")
+    skin = Evidence(label="Heliotrope rash", value="yes", reference="Observation/skin")
+    skin_only = replace(_finding(FindingCode.ESCALATE_SECOND_LINE), reason="skin", evidence=(skin,))
+    both = replace(
+        _finding(FindingCode.ESCALATE_SECOND_LINE),
+        evidence=(lung, skin),
+        extramuscular_only=True,
+        without_lung=skin_only,
+    )
+    lung_only = replace(both, evidence=(lung,), lung_only=True, without_lung=None)
+    urgent = _finding(FindingCode.URGENT_ESCALATION)
+    assert apply_precedence([both, urgent]) == (urgent, skin_only)
+    assert apply_precedence([lung_only, urgent]) == (urgent,)
+    assert apply_precedence([both]) == (both,)  # without urgent-escalation, as it was

@@ -8,7 +8,9 @@ Then: a warning about that order showing the suppressing finding's evidence, and
       suggested instead — only what is missing or out of date: a thigh MRI when there is no
       current MRI, an enzyme panel when no current muscle enzyme, a TSH when no current TSH,
       a muscle biopsy when none is on record.
-Except: the draft agent is an option of an escalate-* finding kept for extramuscular disease
+Except: the draft agent is an option of urgent-escalation (rapidly progressive ILD: the mimic
+      does not explain the lung; beside it the lung-driven escalate-* is not shown), or of an
+      escalate-* finding kept for extramuscular disease
       (``Finding.extramuscular_only``: the mimic explains the weakness, not the lung or skin
       disease the card escalates for); and a draft IVIG for IBM with an active dysphagia
       Condition, where IBM is the only reason (IVIG for IBM dysphagia: order-line-guidance
@@ -29,7 +31,7 @@ from cds_service.engine.rules.suspect_hypothyroidism import current_tsh
 from cds_service.engine.suppression import SUPPRESSING
 
 RULE_ID = "order-escalation-not-supported"
-RULE_VERSION = "1.3.0"
+RULE_VERSION = "1.4.0"
 SECTION = "order-escalation-not-supported"
 FINDINGS = (
     FindingSpec(
@@ -93,7 +95,8 @@ def evaluate(subject: DraftAssessment) -> tuple[Finding, ...]:
     if not reasons:
         return ()
     if any(
-        f.extramuscular_only and any(o.agent is order.agent for o in f.options)
+        (f.extramuscular_only or f.code is FindingCode.URGENT_ESCALATION)
+        and any(o.agent is order.agent for o in f.options)
         for f in context.patient_findings
     ):
         return ()

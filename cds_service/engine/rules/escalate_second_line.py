@@ -31,7 +31,7 @@ from cds_service.engine.rules.escalation import (
 )
 
 RULE_ID = "escalate-second-line"
-RULE_VERSION = "1.3.1"
+RULE_VERSION = "1.4.0"
 SECTION = "escalate-second-line"
 FINDINGS = (
     FindingSpec(FindingCode.ESCALATE_SECOND_LINE, "Escalate to second-line therapy", rank=70),

@@ -29,7 +29,7 @@ from cds_service.engine.rules.escalation import (
 )
 
 RULE_ID = "escalate-third-line"
-RULE_VERSION = "1.3.1"
+RULE_VERSION = "1.4.0"
 SECTION = "escalate-third-line"
 FINDINGS = (
     FindingSpec(FindingCode.ESCALATE_THIRD_LINE, "Escalate to third-line therapy", rank=60),

@@ -123,12 +123,16 @@ _DESPITE: dict[FindingCode, str] = {
 def active_organs(assessment: Assessment) -> str:
     """The extramuscular disease that is active: "lung", "skin", "lung and skin", or
     "extramuscular" when only the extramuscular global activity scale says so."""
+    return " and ".join(_organs(assessment))
+
+
+def _organs(assessment: Assessment) -> list[str]:
     activity = assessment.activity
     rash = set(activity.skin_activity) - set(activity.extramuscular_global)
     organs = [name for name, rows in (("lung", activity.lung_activity), ("skin", rash)) if rows]
     if not organs and activity.extramuscular_global:
         organs = ["extramuscular"]
-    return " and ".join(organs)
+    return organs
 
 
 def organ_aware(assessment: Assessment, finding: Finding) -> Finding:
@@ -138,23 +142,49 @@ def organ_aware(assessment: Assessment, finding: Finding) -> Finding:
     that organ's activity: no muscle activity, no weakness (a muscle mimic may explain those).
     It is the finding itself when there is no muscle activity, else ``organ_variant``, which
     precedence shows instead of a finding a muscle mimic suppresses.
+
+    Where lung disease is active, each telling also says what stays of it beside
+    urgent-escalation (which covers the lung): nothing when the lung alone drives it
+    (``lung_only``), else ``without_lung``, the card without its lung rows.
     """
-    organs = active_organs(assessment)
+    organs = _organs(assessment)
     if not organs:
         return finding
     activity = assessment.activity
     muscle = {*activity.muscle_activity, *activity.weakness}
     organ = {*activity.lung_activity, *activity.skin_activity}
+    lung_rows = set(activity.lung_activity) - set(activity.skin_activity)
+    others = [o for o in organs if o != "lung"]
+
+    def without_lung(told: Finding, reason: str) -> Finding | None:
+        if "lung" not in organs:
+            return None
+        return replace(
+            told,
+            reason=reason,
+            evidence=tuple(e for e in told.evidence if e not in lung_rows),
+            organ_variant=None,
+            without_lung=None,
+        )
+
+    def driven_by(names: list[str]) -> str:
+        return f"Driven by active {' and '.join(names)} disease, despite {_DESPITE[finding.code]}"
+
     variant = replace(
         finding,
-        reason=f"Driven by active {organs} disease, despite {_DESPITE[finding.code]}",
+        reason=driven_by(organs),
         evidence=tuple(e for e in finding.evidence if e in organ or e not in muscle),
         extramuscular_only=True,
         organ_variant=None,
+        lung_only=organs == ["lung"],
     )
+    if others:
+        variant = replace(variant, without_lung=without_lung(variant, driven_by(others)))
     if not activity.muscle_activity:
         return variant
-    return replace(finding, organ_variant=variant)
+    return replace(
+        finding, organ_variant=variant, without_lung=without_lung(finding, finding.reason)
+    )
 
 
 def extramuscular_only(assessment: Assessment) -> bool:
