@@ -51,6 +51,9 @@ class CardContext:
     patient_id: str
     base_url: str
     data_gaps: tuple[str, ...] = ()
+    # The count of records that could not be read: on every card but workup-incomplete, which
+    # lists those records one by one (one statement, not two).
+    data_issues: tuple[str, ...] = ()
     timeline_url: str = ""
     timeline_ref: str = ""  # the opaque reference, the smart link's appContext
     smart_launch_url: str = ""  # a smart link is added when this and timeline_ref are set
@@ -147,7 +150,8 @@ def _detail(finding: Finding, context: CardContext, summary: str) -> str:
         parts.append("**Options:**\n" + bullets([_option_line(o) for o in finding.options]))
     if finding.workup:
         parts.append("**Work-up:**\n" + bullets([WORKUP_TEXTS[w][1] for w in finding.workup]))
-    gaps = [said(gap) for gap in (*finding.gaps, *context.data_gaps)]
+    issues = () if finding.code is FindingCode.WORKUP_INCOMPLETE else context.data_issues
+    gaps = [said(gap) for gap in (*finding.gaps, *context.data_gaps, *issues)]
     if gaps:
         parts.append("**Data gaps:**\n" + bullets(gaps))
     section = clinical_logic_section(finding)
