@@ -519,7 +519,8 @@ def run_benchmark(
         "git": _git(),
         "server": {
             "env_overrides": env_overrides,
-            "root": str(server_root or PROJECT_ROOT),
+            # relative to this checkout, so that a recorded run names no path of the machine
+            "root": os.path.relpath(server_root or PROJECT_ROOT, PROJECT_ROOT),
             "workers": 1,
             "connections": CONNECTIONS,
         },
